@@ -1,0 +1,186 @@
+/**
+ * A scripted webhook endpoint on loopback for tests and the demo. It records every request,
+ * answers from a FIFO script (then a default, 204) and checks Standard Webhooks signatures.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SignatureStatus = 'valid' | 'invalid' | 'absent';
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+export type ScriptedResponse = { status: number; body?: unknown; headers?: Record<string, string> };
+
+export type Received = {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  /** The body parsed as JSON, `undefined` when it is not JSON. */
+  json: unknown;
+  /**
+   * With a secret: 'valid' or 'invalid' (answered 401), 'absent' without `webhook-signature`
+   * (also 401). Without a secret nothing is enforced: 'absent', or 'invalid' if the request is signed.
+   */
+  signature: SignatureStatus;
+  signatureError?: string;
+};
+
+export type WebhookReceiver = {
+  /** `http://127.0.0.1:PORT/hook/<random token>`; other paths are recorded and answered 404. */
+  url: string;
+  received: Received[];
+  respondWith(...responses: ScriptedResponse[]): void;
+  setDefault(response: ScriptedResponse): void;
+  waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
+  reset(): void;
+  close(): Promise<void>;
+};
+
+const TOLERANCE_SECONDS = 5 * 60;
+const DEFAULT_RESPONSE: ScriptedResponse = { status: 204 };
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  const value = entry?.[1];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Standard Webhooks: `webhook-signature` holds `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>` entries. */
+export function verifyStandardWebhook(
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  secret: string,
+  now: Date,
+): VerifyResult {
+  const id = header(headers, 'webhook-id');
+  const timestamp = header(headers, 'webhook-timestamp');
+  const signatures = header(headers, 'webhook-signature');
+  if (!id) return { ok: false, reason: 'missing webhook-id' };
+  if (!timestamp) return { ok: false, reason: 'missing webhook-timestamp' };
+  if (!signatures) return { ok: false, reason: 'missing webhook-signature' };
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'invalid webhook-timestamp' };
+  const skew = Math.floor(now.getTime() / 1000) - Number(timestamp);
+  if (skew > TOLERANCE_SECONDS) return { ok: false, reason: 'webhook-timestamp too old' };
+  if (skew < -TOLERANCE_SECONDS) return { ok: false, reason: 'webhook-timestamp too new' };
+
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+  if (key.length === 0) return { ok: false, reason: 'empty secret' };
+  const expected = Buffer.from(createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64'));
+  const matches = signatures
+    .split(' ')
+    .filter((entry) => entry.startsWith('v1,'))
+    .some((entry) => {
+      const given = Buffer.from(entry.slice(3));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  return matches ? { ok: true } : { ok: false, reason: 'no matching v1 signature' };
+}
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined; // not JSON: recorded as `json: undefined`, the raw text stays in `body`
+  }
+}
+
+export async function startWebhookReceiver(
+  opts: { secret?: string; now?: () => Date } = {},
+): Promise<WebhookReceiver> {
+  const now = opts.now ?? (() => new Date());
+  const hookPath = `/hook/${randomBytes(12).toString('hex')}`;
+  const received: Received[] = [];
+  const script: ScriptedResponse[] = [];
+  let fallback = DEFAULT_RESPONSE;
+  const waiters = new Set<{ n: number; resolve(r: Received[]): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+
+  const notify = (): void => {
+    for (const w of waiters) {
+      if (received.length < w.n) continue;
+      waiters.delete(w);
+      clearTimeout(w.timer);
+      w.resolve(received.slice(0, w.n));
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = Buffer.concat(chunks).toString('utf8');
+      const signed = header(req.headers, 'webhook-signature') !== undefined;
+      const check: VerifyResult = opts.secret !== undefined
+        ? verifyStandardWebhook(req.headers, body, opts.secret, now())
+        : signed ? { ok: false, reason: 'receiver has no secret' } : { ok: true };
+      const signature: SignatureStatus = !signed ? 'absent' : check.ok ? 'valid' : 'invalid';
+      const record: Received = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: flatten(req.headers),
+        body,
+        json: parseJson(body),
+        signature,
+        ...(check.ok ? {} : { signatureError: check.reason }),
+      };
+      received.push(record);
+
+      let answer: ScriptedResponse;
+      if (url.pathname !== hookPath) answer = { status: 404, body: { error: 'unknown path' } };
+      else if (opts.secret !== undefined && !check.ok) answer = { status: 401, body: { error: check.reason } };
+      else answer = script.shift() ?? fallback;
+      const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const type = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+      res.writeHead(answer.status, { ...(payload ? { 'content-type': type } : {}), ...answer.headers });
+      res.end(payload);
+      notify();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${hookPath}`,
+    received,
+    respondWith: (...responses) => void script.push(...responses),
+    setDefault: (response) => void (fallback = response),
+    waitFor: (n, timeoutMs = 5000) =>
+      new Promise<Received[]>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`webhook receiver: waited ${timeoutMs} ms for ${n} requests, got ${received.length}`));
+        }, timeoutMs);
+        const waiter = { n, resolve, reject, timer };
+        waiters.add(waiter);
+        notify();
+      }),
+    reset: () => {
+      received.length = 0;
+      script.length = 0;
+      fallback = DEFAULT_RESPONSE;
+    },
+    close: async () => {
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.reject(new Error('webhook receiver closed'));
+      }
+      waiters.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
