@@ -1,0 +1,100 @@
+import { type Env, parseConfig } from './config';
+import { type CredentialContext, resolveCredentials } from './credentials';
+import { createDmsSource } from './dms-source';
+import { ConfigError, StoreError, WatchError, describeError } from './errors';
+import { type Logger, createLogger } from './log';
+import { createNotifier } from './notify/factory';
+import type { Fetch } from './notify/types';
+import { createObsStore } from './obs-store';
+import type { RunReport } from './report';
+import { runWatch } from './run';
+import { Redactor } from './secret';
+
+/** The parts of the FunctionGraph context the watcher uses; every method is optional. */
+export interface RuntimeContext extends CredentialContext {
+  getRequestID?(): string | undefined;
+  getRemainingTimeInMilliSeconds?(): number | undefined;
+  getProjectID?(): string | undefined;
+}
+
+export interface AppOptions {
+  fetch?: Fetch;
+  /** Where log lines go (default stdout). */
+  write?: (line: string) => void;
+  /** Run budget when the context gives none (outside FunctionGraph). */
+  defaultBudgetMs?: number;
+}
+
+/** Reserved at the end of the run for the final state writes. */
+export const DEADLINE_MARGIN_MS = 5_000;
+
+/**
+ * Wires one run from the environment and the runtime context: configuration, credentials, the
+ * SDK adapters, the notifiers. Every log line and thrown message is redacted of secrets.
+ */
+export async function runFromEnvironment(env: Env, context: RuntimeContext | undefined, opts: AppOptions = {}): Promise<RunReport> {
+  const redactor = new Redactor();
+  const requestId = safeCall(() => context?.getRequestID?.()) ?? undefined;
+  let logger: Logger = createLogger({ level: 'info', requestId, redactor, write: opts.write });
+  try {
+    const config = parseConfig(env, { projectId: safeCall(() => context?.getProjectID?.()) });
+    logger = createLogger({ level: config.logLevel, requestId, redactor, write: opts.write });
+    for (const c of config.channels) {
+      redactor.addUrl(c.url.reveal());
+      redactor.add(c.secret);
+    }
+    const credentials = resolveCredentials(env, context);
+    redactor.add(credentials.ak, credentials.sk, credentials.securityToken);
+
+    const now = () => Date.now();
+    const remaining = safeCall(() => context?.getRemainingTimeInMilliSeconds?.());
+    const budget = typeof remaining === 'number' && remaining > 0 ? remaining : (opts.defaultBudgetMs ?? 120_000);
+    const time = {
+      now,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      deadline: now() + Math.max(1_000, budget - DEADLINE_MARGIN_MS),
+    };
+    const source = createDmsSource({
+      credentials,
+      endpoint: config.dmsEndpoint,
+      requestTimeoutMs: Math.min(10_000, Math.max(1_000, budget / 3)),
+      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
+      retryDeps: time,
+    });
+    const store = await createObsStore({ ...config.obs, credentials });
+    const fetch = opts.fetch ?? globalThis.fetch;
+    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: 10_000 }));
+    logger.info('run started', {
+      instances: config.instances.length,
+      channels: config.channels.map((c) => `${c.name} (${c.type})`),
+      store: store.location,
+      credentials: credentials.source,
+    });
+    const report = await runWatch({
+      config,
+      source,
+      store,
+      notifiers,
+      logger,
+      deliveryRetry: { attempts: 3, baseDelayMs: 250, maxDelayMs: 2_000 },
+      time,
+    });
+    logger[report.errors.length > 0 ? 'warn' : 'info']('run finished', { ...report });
+    return JSON.parse(redactor.redact(JSON.stringify(report))) as RunReport;
+  } catch (err) {
+    const message = redactor.redact(describeError(err));
+    logger.error('run failed', { error: message, type: err instanceof Error ? err.name : typeof err });
+    if (err instanceof ConfigError) throw err;
+    // A fresh error: the original's cause chain may hold SDK objects with request headers.
+    throw err instanceof StoreError ? new StoreError(message) : new WatchError(message);
+  }
+}
+
+function safeCall<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,125 @@
+import { canonicalJson } from './canonical-json';
+import type { Change, ChangeKind, Severity } from './change';
+import { sha256Hex } from './hash';
+import type { InstanceSnapshot, Task } from './snapshot';
+
+export interface DiffInput {
+  /** The previous snapshot's instances; `null` on the first run. */
+  previous: readonly InstanceSnapshot[] | null;
+  next: readonly InstanceSnapshot[];
+  snapshotId: string;
+  detectedAt: string;
+}
+
+/** DESIGN.md §4: severity of a status change. */
+export function statusSeverity(from: string, to: string): Severity {
+  if (to === 'RUNNING') return 'resolved';
+  if (from === 'RUNNING' && to === 'PAUSED') return 'warning';
+  return 'critical';
+}
+
+/**
+ * The changes between two snapshots, sorted by instance, task, kind. Pure: no I/O, no clock.
+ * An instance that failed to list yields only `instance_unreachable` (never removed tasks).
+ */
+export function diffSnapshots(input: DiffInput): Change[] {
+  const prevById = new Map((input.previous ?? []).map((i) => [i.instance_id, i]));
+  const changes: Change[] = [];
+  for (const next of input.next) {
+    const prev = prevById.get(next.instance_id);
+    const make = changeFactory(input, next);
+    if (!next.ok) {
+      if (!prev || prev.ok) changes.push(make('instance_unreachable', 'critical', null));
+      continue;
+    }
+    if (prev && !prev.ok) changes.push(make('instance_recovered', 'resolved', null));
+    changes.push(...diffTasks(prev?.tasks ?? [], next.tasks, make));
+  }
+  return changes.sort(compareChanges);
+}
+
+type Make = (
+  kind: ChangeKind,
+  severity: Severity,
+  task: Task | null,
+  detail?: { from?: string | null; to?: string | null; fields?: string[] | null },
+) => Change;
+
+function diffTasks(prevTasks: readonly Task[], nextTasks: readonly Task[], make: Make): Change[] {
+  const out: Change[] = [];
+  const prevById = new Map(prevTasks.map((t) => [t.id, t]));
+  const nextIds = new Set(nextTasks.map((t) => t.id));
+  for (const task of nextTasks) {
+    const before = prevById.get(task.id);
+    if (!before) {
+      out.push(make('task_added', 'info', task, { to: task.status }));
+      continue;
+    }
+    if (before.status !== task.status) {
+      const severity = statusSeverity(before.status, task.status);
+      out.push(make('status_changed', severity, task, { from: before.status, to: task.status }));
+    }
+    const fields = changedPaths(withoutStatus(before), withoutStatus(task));
+    if (fields.length > 0) out.push(make('config_changed', 'info', task, { fields }));
+  }
+  for (const task of prevTasks) {
+    if (!nextIds.has(task.id)) out.push(make('task_removed', 'warning', task, { from: task.status }));
+  }
+  return out;
+}
+
+function changeFactory(input: DiffInput, instance: InstanceSnapshot): Make {
+  return (kind, severity, task, detail = {}) => {
+    const from = detail.from ?? null;
+    const to = detail.to ?? null;
+    return {
+      id: changeId([kind, instance.instance_id, task?.id ?? '', from ?? '', to ?? '', input.snapshotId]),
+      kind,
+      severity,
+      instance_id: instance.instance_id,
+      instance_name: instance.name,
+      task_id: task?.id ?? null,
+      task_name: task?.task_name ?? null,
+      from,
+      to,
+      fields: detail.fields ?? null,
+      snapshot_id: input.snapshotId,
+      detected_at: input.detectedAt,
+    };
+  };
+}
+
+/** Stable: the same change in the same snapshot always gets the same id. */
+export function changeId(parts: readonly string[]): string {
+  return sha256Hex(parts.join('\n')).slice(0, 32);
+}
+
+export function compareChanges(a: Change, b: Change): number {
+  return (
+    cmp(a.instance_id ?? '', b.instance_id ?? '') ||
+    cmp(a.task_id ?? '', b.task_id ?? '') ||
+    cmp(a.kind, b.kind)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function withoutStatus(task: Task): Record<string, unknown> {
+  const { status: _status, ...rest } = task;
+  return rest;
+}
+
+/** Dotted paths of the leaves that differ; arrays compare as whole values. */
+export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => changedPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return canonicalJson(a) === canonicalJson(b) ? [] : [prefix];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

@@ -1,0 +1,154 @@
+import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
+import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
+import { KafkaClient, KafkaRegion, ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka';
+import * as z from 'zod';
+import type { InstanceTarget } from './config';
+import type { Credentials } from './credentials';
+import { SourceError } from './errors';
+import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
+import { Task } from './snapshot';
+
+// The SDK core logs every failed request's full config, Authorization and X-Security-Token
+// included, to stdout through log4js. Nothing of it may ever be printed.
+for (const method of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'mark', 'log'] as const) {
+  (Logger4jInstance as unknown as Record<string, unknown>)[method] = () => undefined;
+}
+Logger4jInstance.level = 'off';
+
+export const PAGE_LIMIT = 50;
+/** No listing runs longer than this many pages, whatever the API says. */
+const MAX_PAGES = 1_000;
+
+/** One page of ListConnectorTasks: a response without a valid `tasks` array is a failed listing. */
+const Page = z.looseObject({
+  tasks: z.array(Task),
+  total_number: z.number().int().nonnegative(),
+  max_tasks: z.number().int().nullish(),
+  quota_tasks: z.number().int().nullish(),
+});
+
+export interface Listing {
+  tasks: Task[];
+  total_number: number;
+  max_tasks: number | null;
+  quota_tasks: number | null;
+  /** Paging anomalies seen (a short page, duplicate ids, a moving total). */
+  anomalies: string[];
+  requests: number;
+}
+
+/** The port the run uses: list every task of one instance, or throw SourceError. */
+export interface TaskSource {
+  listTasks(target: InstanceTarget): Promise<Listing>;
+}
+
+export interface DmsSourceOptions {
+  credentials: Credentials;
+  /** Overrides the SDK's regional endpoint (a private endpoint, or a local emulator). */
+  endpoint: string | undefined;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+  retryDeps: RetryDeps;
+}
+
+/** TaskSource over the real Huawei Cloud Kafka SDK: the only file that imports it. */
+export function createDmsSource(opts: DmsSourceOptions): TaskSource {
+  const clients = new Map<string, KafkaClient>();
+  const clientFor = (target: InstanceTarget): KafkaClient => {
+    const endpoint = opts.endpoint ?? dmsEndpoint(target.region);
+    const key = `${endpoint}\n${target.project_id}`;
+    let client = clients.get(key);
+    if (!client) {
+      const cred = new BasicCredentials()
+        .withAk(opts.credentials.ak.reveal())
+        .withSk(opts.credentials.sk.reveal())
+        .withProjectId(target.project_id);
+      if (opts.credentials.securityToken) cred.withSecurityToken(opts.credentials.securityToken.reveal());
+      client = KafkaClient.newBuilder()
+        .withCredential(cred)
+        .withEndpoint(endpoint)
+        .withOptions({ axiosRequestConfig: { timeout: opts.requestTimeoutMs } })
+        .build();
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  return {
+    async listTasks(target) {
+      const client = clientFor(target);
+      const byId = new Map<string, Task>();
+      const anomalies: string[] = [];
+      let total: number | undefined;
+      let last: z.infer<typeof Page> | undefined;
+      let requests = 0;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const offset = page * PAGE_LIMIT;
+        const request = new ListConnectorTasksRequest().withInstanceId(target.instance_id).withOffset(offset).withLimit(PAGE_LIMIT);
+        last = await withRetry(opts.retry, opts.retryDeps, async () => {
+          requests++;
+          return parsePage(await callSdk(() => client.listConnectorTasks(request)));
+        }, (err) => ({ retryable: err instanceof SourceError && err.retryable }));
+        if (total !== undefined && last.total_number !== total) {
+          anomalies.push(`total_number changed from ${total} to ${last.total_number} during listing`);
+        }
+        total = last.total_number;
+        for (const task of last.tasks) {
+          if (byId.has(task.id)) anomalies.push(`task ${task.id} listed twice`);
+          byId.set(task.id, task);
+        }
+        if (last.tasks.length === 0 || offset + PAGE_LIMIT >= total) break;
+      }
+      if (byId.size < (total ?? 0)) anomalies.push(`listing ended with ${byId.size} of ${total} tasks`);
+      return {
+        tasks: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+        total_number: total ?? 0,
+        max_tasks: last?.max_tasks ?? null,
+        quota_tasks: last?.quota_tasks ?? null,
+        anomalies,
+        requests,
+      };
+    },
+  };
+}
+
+/** The SDK's region table, or the documented pattern for a region it does not know yet. */
+export function dmsEndpoint(region: string): string {
+  try {
+    const endpoint = KafkaRegion.valueOf(region).endpoints[0];
+    if (endpoint) return endpoint;
+  } catch {
+    // unknown to this SDK version: fall through to the documented pattern
+  }
+  return `https://dms.${region}.myhuaweicloud.com`;
+}
+
+function parsePage(raw: unknown): z.infer<typeof Page> {
+  const parsed = Page.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  const missing = typeof raw !== 'object' || raw === null || !Array.isArray((raw as { tasks?: unknown }).tasks);
+  // HTTP 200 with a body that is not the documented JSON: the SDK loses the body and resolves {httpStatusCode}.
+  throw new SourceError(missing ? 'response has no tasks array (not the documented JSON)' : `invalid response: ${where}`, true);
+}
+
+interface SdkError {
+  httpStatusCode?: number;
+  errorCode?: string;
+  errorMsg?: string;
+  message?: string;
+}
+
+/** Maps the SDK's exceptions onto SourceError: 429, 5xx and network errors are retryable. */
+async function callSdk<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = (typeof err === 'object' && err !== null ? err : {}) as SdkError;
+    const status = e.httpStatusCode;
+    const detail = [e.errorCode, e.errorMsg ?? e.message].filter(Boolean).join(': ').slice(0, 300);
+    if (status === undefined) throw new SourceError(`network error: ${detail || 'no response'}`, true, { cause: err });
+    const retryable = status === 429 || status >= 500;
+    throw new SourceError(`HTTP ${status}${detail ? ` ${detail}` : ''}`, retryable, { cause: err, status, code: e.errorCode });
+  }
+}

@@ -1,0 +1,19 @@
+import type { ChannelConfig } from '../config';
+import { ConfigError } from '../errors';
+import { createGenericNotifier } from './generic';
+import type { Fetch, Notifier } from './types';
+
+export interface NotifierDeps {
+  fetch: Fetch;
+  now: () => number;
+  timeoutMs: number;
+}
+
+export function createNotifier(channel: ChannelConfig, deps: NotifierDeps): Notifier {
+  switch (channel.type) {
+    case 'generic':
+      return createGenericNotifier(channel, deps);
+    default:
+      throw new ConfigError([`WEBHOOKS: channel ${channel.name} has type ${channel.type}, which this version cannot deliver yet`]);
+  }
+}

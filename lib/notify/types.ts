@@ -1,0 +1,31 @@
+import type { Change } from '../change';
+import type { ChannelConfig } from '../config';
+
+/** One message: the changes of one run, as kept in the outbox. */
+export interface Message {
+  id: string;
+  snapshot_id: string;
+  taken_at: string;
+  changes: Change[];
+}
+
+/** What a delivery attempt came to, from a pure classification of the response. */
+export type Outcome =
+  | { status: 'ok' }
+  | { status: 'retryable'; reason: string; retryAfterMs?: number | undefined }
+  | { status: 'permanent'; reason: string };
+
+/** The raw HTTP answer a classifier reads. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** One channel: turns a message into one request and says how it went. Never throws. */
+export interface Notifier {
+  readonly channel: ChannelConfig;
+  send(message: Message): Promise<Outcome>;
+}
+
+export type Fetch = typeof globalThis.fetch;

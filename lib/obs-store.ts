@@ -1,0 +1,165 @@
+import ObsClient from 'esdk-obs-nodejs';
+import { canonicalJson } from './canonical-json';
+import type { Credentials } from './credentials';
+import { StoreError, describeError } from './errors';
+import { sha256Hex } from './hash';
+import { Snapshot, historyKey } from './snapshot';
+import { State } from './state';
+
+export type StateRead =
+  | { kind: 'missing' }
+  | { kind: 'ok'; state: State; raw: string }
+  | { kind: 'corrupt'; raw: string; reason: string };
+
+export interface StoredSnapshot {
+  snapshot: Snapshot;
+  key: string;
+  sha256: string;
+}
+
+/** The port the run uses for OBS: `state.json`, the history chain and the quarantine. Keys are relative to the prefix. */
+export interface SnapshotStore {
+  readState(): Promise<StateRead>;
+  putState(state: State): Promise<void>;
+  /** Writes a new history object; returns its key and the sha256 of its bytes. */
+  putHistory(snapshot: Snapshot): Promise<{ key: string; sha256: string }>;
+  /** The newest history object that parses, or null when there is none. */
+  readLatestHistory(): Promise<StoredSnapshot | null>;
+  /** Keeps an unreadable state.json as it was (a server-side copy: the exact bytes). */
+  quarantineState(snapshotId: string): Promise<string>;
+  /** Short human description (`bucket/prefix`), for messages. */
+  readonly location: string;
+}
+
+export interface ObsStoreOptions {
+  bucket: string;
+  prefix: string;
+  endpoint: string;
+  credentials: Credentials;
+  timeoutSeconds?: number;
+}
+
+export const STATE_KEY = 'state.json';
+
+/** Serialises an object the way the store writes it: canonical JSON, so equal snapshots give equal bytes. */
+export function serialise(value: unknown): string {
+  return canonicalJson(value);
+}
+
+/** SnapshotStore over esdk-obs-nodejs: the only file that imports it. */
+export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotStore> {
+  const local = /^https?:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?/i.test(opts.endpoint);
+  const client = new ObsClient({
+    access_key_id: opts.credentials.ak.reveal(),
+    secret_access_key: opts.credentials.sk.reveal(),
+    ...(opts.credentials.securityToken ? { security_token: opts.credentials.securityToken.reveal() } : {}),
+    server: opts.endpoint,
+    path_style: local,
+    timeout: opts.timeoutSeconds ?? 30,
+    max_retry_count: 2,
+  });
+  // The client initialises asynchronously: a call in the same tick fails.
+  await new Promise((resolve) => setImmediate(resolve));
+  const { bucket, prefix } = opts;
+  const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
+
+  async function call<T>(what: string, key: string, fn: () => Promise<ObsClient.Result<T>>, allow404 = false) {
+    let result: ObsClient.Result<T>;
+    try {
+      result = await fn();
+    } catch (err) {
+      throw new StoreError(`OBS ${what} ${where(key)} failed: ${describeError(err)}`, { cause: err });
+    }
+    const { Status, Code, Message } = result.CommonMsg;
+    if (Status === 404 && allow404 && Code !== 'NoSuchBucket') return undefined;
+    if (Status >= 300 || !result.InterfaceResult) {
+      const code = Code || `HTTP ${Status}`;
+      const hint = Code === 'NoSuchBucket' ? ` (bucket ${bucket} does not exist)` : Status === 403 ? ' (access denied: check the agency or keys)' : '';
+      throw new StoreError(`OBS ${what} ${where(key)} failed: ${code}${Message ? ` ${Message}` : ''}${hint}`);
+    }
+    return result.InterfaceResult;
+  }
+
+  const get = (key: string) => call('GET', key, () => client.getObject({ Bucket: bucket, Key: prefix + key }), true);
+  const put = async (key: string, body: string) => {
+    await call('PUT', key, () => client.putObject({ Bucket: bucket, Key: prefix + key, Body: body, ContentType: 'application/json' }));
+  };
+  const list = async (sub: string, delimiter?: string) => {
+    const keys: string[] = [];
+    const prefixes: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const out = await call('LIST', sub, () =>
+        client.listObjects({ Bucket: bucket, Prefix: prefix + sub, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}), ...(delimiter ? { Delimiter: delimiter } : {}) }),
+      );
+      keys.push(...(out?.Contents ?? []).map((c) => c.Key.slice(prefix.length)));
+      prefixes.push(...(out?.CommonPrefixes ?? []).map((c) => c.Prefix.slice(prefix.length)));
+      if (out?.IsTruncated !== 'true') break;
+      marker = out.NextMarker || (out.Contents.at(-1)?.Key ?? out.CommonPrefixes.at(-1)?.Prefix);
+      if (!marker) break;
+    }
+    return { keys, prefixes };
+  };
+
+  return {
+    location: `obs://${bucket}/${prefix}`,
+
+    async readState() {
+      const out = await get(STATE_KEY);
+      if (!out) return { kind: 'missing' };
+      const raw = out.Content;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return { kind: 'corrupt', raw, reason: 'state.json is not valid JSON' };
+      }
+      const parsed = State.safeParse(json);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        return { kind: 'corrupt', raw, reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
+      }
+      return { kind: 'ok', state: parsed.data, raw };
+    },
+
+    async putState(state) {
+      await put(STATE_KEY, serialise(state));
+    },
+
+    async putHistory(snapshot) {
+      const key = historyKey(snapshot.id);
+      const body = serialise(snapshot);
+      await put(key, body);
+      return { key, sha256: sha256Hex(body) };
+    },
+
+    async readLatestHistory() {
+      // Descend year → month → day with delimiter listings instead of listing the whole history.
+      let level = 'history/';
+      for (let depth = 0; depth < 3; depth++) {
+        const { prefixes } = await list(level, '/');
+        const newest = prefixes.sort().at(-1);
+        if (!newest) return null;
+        level = newest;
+      }
+      const { keys } = await list(level);
+      for (const key of keys.filter((k) => k.endsWith('.json')).sort().reverse()) {
+        const out = await get(key);
+        if (!out) continue;
+        try {
+          const snapshot = Snapshot.parse(JSON.parse(out.Content));
+          return { snapshot, key, sha256: sha256Hex(out.Content) };
+        } catch {
+          // not a usable history object: try the one before it
+        }
+      }
+      return null;
+    },
+
+    async quarantineState(snapshotId) {
+      const key = `quarantine/${snapshotId}-state.json`;
+      await call('COPY', key, () => client.copyObject({ Bucket: bucket, Key: prefix + key, CopySource: `${bucket}/${prefix}${STATE_KEY}` }));
+      return key;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Change } from './change';
+import type { ChannelConfig } from './config';
+import { changesForChannel } from './notify/filter';
+import type { ExpiredMessage } from './snapshot';
+import type { OutboxEntry } from './state';
+import { sha256Hex } from './hash';
+
+/** A new outbox entry for a run's changes, pending on every channel that wants at least one of them. */
+export function newOutboxEntry(
+  snapshot: { id: string; taken_at: string },
+  changes: Change[],
+  channels: readonly ChannelConfig[],
+): OutboxEntry | null {
+  const pending = channels.filter((c) => changesForChannel(c, changes).length > 0).map((c) => c.key);
+  if (pending.length === 0) return null;
+  return {
+    // Deterministic: a run retried after a crash produces the same message id (the webhook-id).
+    id: `msg_${sha256Hex(`${snapshot.id}\n${changes.map((c) => c.id).join(',')}`).slice(0, 26)}`,
+    snapshot_id: snapshot.id,
+    taken_at: snapshot.taken_at,
+    created_at: snapshot.taken_at,
+    changes,
+    pending,
+    attempts: 0,
+    last_error: null,
+  };
+}
+
+/**
+ * Takes out of the outbox what can no longer be delivered: messages older than `maxAgeMs`, and
+ * channels no longer configured. What is taken out is returned, to be recorded, never dropped silently.
+ */
+export function expireOutbox(
+  outbox: readonly OutboxEntry[],
+  now: number,
+  maxAgeMs: number,
+  channelKeys: ReadonlySet<string>,
+): { outbox: OutboxEntry[]; expired: ExpiredMessage[] } {
+  const kept: OutboxEntry[] = [];
+  const expired: ExpiredMessage[] = [];
+  for (const entry of outbox) {
+    const tooOld = now - Date.parse(entry.created_at) > maxAgeMs;
+    const gone = tooOld ? entry.pending : entry.pending.filter((k) => !channelKeys.has(k));
+    for (const channel of gone) {
+      expired.push({
+        id: entry.id,
+        snapshot_id: entry.snapshot_id,
+        channel,
+        created_at: entry.created_at,
+        last_error: tooOld ? (entry.last_error ?? 'not delivered in time') : 'channel no longer configured',
+        change_ids: entry.changes.map((c) => c.id),
+      });
+    }
+    const pending = entry.pending.filter((k) => !gone.includes(k));
+    if (pending.length > 0) kept.push({ ...entry, pending });
+  }
+  return { outbox: kept, expired };
+}

@@ -1,0 +1,19 @@
+import type { ChangeKind } from './change';
+
+/** What the handler returns and the summary log line carries (DESIGN.md §7). */
+export interface RunReport {
+  snapshot_id: string;
+  started_at: string;
+  duration_ms: number;
+  first_run: boolean;
+  state_reset: boolean;
+  history_key: string | null;
+  instances: { total: number; ok: number; failed: number };
+  tasks: number;
+  changes: number;
+  changes_by_kind: Partial<Record<ChangeKind, number>>;
+  messages: { delivered: number; pending: number; expired: number };
+  api_requests: number;
+  anomalies: string[];
+  errors: string[];
+}

@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { Change } from './change';
+
+export const SNAPSHOT_SCHEMA = 'smart-connect-watch/snapshot/v1';
+
+/** A Smart Connect task as the API returned it: `id` and `status` are required, every other field is kept as is. */
+export const Task = z.looseObject({
+  id: z.string().min(1),
+  status: z.string(),
+  task_name: z.string().nullish(),
+  source_type: z.string().nullish(),
+  sink_type: z.string().nullish(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const InstanceSnapshot = z.object({
+  instance_id: z.string(),
+  name: z.string().nullable(),
+  region: z.string(),
+  project_id: z.string(),
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  total_number: z.number().int().nullable(),
+  max_tasks: z.number().int().nullable(),
+  quota_tasks: z.number().int().nullable(),
+  tasks: z.array(Task),
+});
+export type InstanceSnapshot = z.infer<typeof InstanceSnapshot>;
+
+export const HistoryLink = z.object({ id: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type HistoryLink = z.infer<typeof HistoryLink>;
+
+/** A message that was never delivered before OUTBOX_MAX_AGE: kept on record in the history. */
+export const ExpiredMessage = z.object({
+  id: z.string(),
+  snapshot_id: z.string(),
+  channel: z.string(),
+  created_at: z.string(),
+  last_error: z.string().nullable(),
+  change_ids: z.array(z.string()),
+});
+export type ExpiredMessage = z.infer<typeof ExpiredMessage>;
+
+/** DESIGN.md §6: a history object; `state.json` keeps the newest one as its `snapshot`. */
+export const Snapshot = z.object({
+  schema: z.literal(SNAPSHOT_SCHEMA),
+  id: z.string(),
+  taken_at: z.string(),
+  previous: HistoryLink.nullable(),
+  instances: z.array(InstanceSnapshot),
+  changes: z.array(Change),
+  expired: z.array(ExpiredMessage).optional(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/** `YYYYMMDDTHHMMSSmmmZ`, the UTC time of the run. */
+export function snapshotIdAt(at: Date): string {
+  return at.toISOString().replace(/[-:.]/g, '');
+}
+
+/** A snapshot id that sorts after `previous`, even when the clock gives the same millisecond or goes back. */
+export function nextSnapshotId(at: Date, previous: string | undefined): string {
+  const id = snapshotIdAt(at);
+  if (!previous || id > previous) return id;
+  const [, base, n] = /^(.*?)(?:-(\d+))?$/.exec(previous) ?? [];
+  return `${base}-${String(Number(n ?? 0) + 1).padStart(3, '0')}`;
+}
+
+/** `history/YYYY/MM/DD/{id}.json` (without the prefix). */
+export function historyKey(snapshotId: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T/.exec(snapshotId);
+  if (!m) throw new Error(`not a snapshot id: ${snapshotId}`);
+  return `history/${m[1]}/${m[2]}/${m[3]}/${snapshotId}.json`;
+}

@@ -1,0 +1,31 @@
+import * as z from 'zod';
+import { Change } from './change';
+import { Snapshot } from './snapshot';
+
+export const STATE_SCHEMA = 'smart-connect-watch/state/v1';
+
+/** One message waiting for delivery; `pending` names the channels that have not accepted it yet. */
+export const OutboxEntry = z.object({
+  id: z.string(),
+  snapshot_id: z.string(),
+  taken_at: z.string(),
+  created_at: z.string(),
+  changes: z.array(Change),
+  pending: z.array(z.string()),
+  attempts: z.number().int().nonnegative(),
+  last_error: z.string().nullable(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
+
+export const LastHistory = z.object({ id: z.string(), key: z.string(), sha256: z.string() });
+export type LastHistory = z.infer<typeof LastHistory>;
+
+/** DESIGN.md §6: `state.json`. */
+export const State = z.object({
+  schema: z.literal(STATE_SCHEMA),
+  snapshot: Snapshot,
+  last_history: LastHistory.nullable(),
+  checked_at: z.string(),
+  outbox: z.array(OutboxEntry),
+});
+export type State = z.infer<typeof State>;
