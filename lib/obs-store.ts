@@ -21,7 +21,7 @@ export interface StoredSnapshot {
 export interface SnapshotStore {
   readState(): Promise<StateRead>;
   putState(state: State): Promise<void>;
-  /** Writes a new history object; returns its key and the sha256 of its bytes. */
+  /** Writes a new history object; returns its full OBS key and the sha256 of its bytes. */
   putHistory(snapshot: Snapshot): Promise<{ key: string; sha256: string }>;
   /** The newest history object that parses, or null when there is none. */
   readLatestHistory(): Promise<StoredSnapshot | null>;
@@ -130,7 +130,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       const key = historyKey(snapshot.id);
       const body = serialise(snapshot);
       await put(key, body);
-      return { key, sha256: sha256Hex(body) };
+      return { key: prefix + key, sha256: sha256Hex(body) };
     },
 
     async readLatestHistory() {
@@ -148,7 +148,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
         if (!out) continue;
         try {
           const snapshot = Snapshot.parse(JSON.parse(out.Content));
-          return { snapshot, key, sha256: sha256Hex(out.Content) };
+          return { snapshot, key: prefix + key, sha256: sha256Hex(out.Content) };
         } catch {
           // not a usable history object: try the one before it
         }

@@ -1,0 +1,145 @@
+import fixture from '../../test/fixtures/list-connector-tasks.example.json';
+import { runFromEnvironment } from '../app';
+import { Change } from '../change';
+import type { Env } from '../config';
+import type { RunReport } from '../report';
+import { changeLine } from '../notify/render';
+import { startDmsEmulator } from './dms-emulator';
+import { LOCAL_OBS_ACCESS_KEY, startLocalObs } from './local-obs';
+import { startWebhookReceiver } from './webhook-receiver';
+
+type TaskRecord = Record<string, unknown> & { id: string; task_name: string; status: string };
+
+const PROJECT_ID = 'demo0000project0000000000000000';
+const PROD = '59f6d088-demo-4a1b-9c3e-prod00000001';
+const ANALYTICS = '7c2e11aa-demo-4f0d-8b6a-analytics0001';
+const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1sb2NhbC1yZWNlaXZlcg==';
+
+interface Step {
+  title: string;
+  /** What changes in the emulated cloud before this run. */
+  act(world: World): string[];
+}
+
+interface World {
+  prod: TaskRecord[];
+  analytics: TaskRecord[];
+  setStatus(list: TaskRecord[], name: string, status: string): string;
+  dms: Awaited<ReturnType<typeof startDmsEmulator>>;
+  hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+}
+
+const obsSink = (n: number, status = 'RUNNING'): TaskRecord => ({
+  ...(fixture.tasks[1] as Record<string, unknown>),
+  id: `a11ce5${n}0-demo-4e5f-9a0b-0000000000${n}0`,
+  task_name: `orders-dump-${n}`,
+  status,
+});
+
+const STEPS: Step[] = [
+  { title: 'first run: records the baseline, sends nothing (NOTIFY_FIRST_RUN=false)', act: () => [] },
+  {
+    title: 'a task is paused, one fails, one is created',
+    act: (w) => {
+      w.analytics.push(obsSink(3, 'CREATING'));
+      return [
+        w.setStatus(w.prod, 'smart-connect-1', 'PAUSED'),
+        w.setStatus(w.prod, 'smart-connect-121248117', 'FAILED'),
+        'analytics: new task orders-dump-3 (CREATING)',
+      ];
+    },
+  },
+  {
+    title: 'the analytics instance answers 503 and the webhook is down',
+    act: (w) => {
+      w.dms.setFault(ANALYTICS, { kind: 'status', status: 503 });
+      w.hook.respondWith({ status: 503 }, { status: 503 }, { status: 503 });
+      return [w.setStatus(w.prod, 'smart-connect-1', 'RUNNING'), 'analytics: every request answers HTTP 503', 'webhook: answers HTTP 503'];
+    },
+  },
+  {
+    title: 'everything recovers: the pending message goes out first, with its original webhook-id',
+    act: (w) => {
+      w.dms.setFault(ANALYTICS, null);
+      w.analytics.splice(0, 1);
+      return [w.setStatus(w.prod, 'smart-connect-121248117', 'RUNNING'), 'analytics: reachable again; orders-dump-1 was deleted meanwhile', 'webhook: back up'];
+    },
+  },
+  { title: 'a quiet run: nothing changed, so no message and no history object', act: () => [] },
+];
+
+/** The offline demo of `npm start`: every service on loopback, a few runs, what a user would see. */
+export async function runDemo(io: { out: (text: string) => void }): Promise<number> {
+  const { out } = io;
+  const obs = await startLocalObs();
+  const sk = 'demo-secret-key-never-printed';
+  const dms = await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID });
+  const hook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
+  try {
+    const world: World = {
+      prod: (fixture.tasks as TaskRecord[]).map((t) => ({ ...t })),
+      analytics: [obsSink(1), obsSink(2)],
+      setStatus(list, name, status) {
+        const task = list.find((t) => t.task_name === name);
+        if (!task) throw new Error(`demo: no task ${name}`);
+        const line = `${name}: ${task.status} → ${status}`;
+        task.status = status;
+        return line;
+      },
+      dms,
+      hook,
+    };
+    const env: Env = {
+      WATCH_INSTANCES: `prod=${PROD},analytics=${ANALYTICS}`,
+      WATCH_REGION: 'cn-north-4',
+      WATCH_PROJECT_ID: PROJECT_ID,
+      DMS_ENDPOINT: dms.url,
+      OBS_ENDPOINT: obs.endpoint,
+      OBS_BUCKET: obs.bucket,
+      WEBHOOK_URL: hook.url,
+      WEBHOOK_SECRET,
+      CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY,
+      CLOUD_SDK_SK: sk,
+      LOG_LEVEL: 'warn',
+    };
+    out(`smart-connect-watch demo: DMS emulator ${dms.url}, local OBS ${obs.endpoint} (bucket ${obs.bucket}), webhook receiver on 127.0.0.1\n`);
+    out('Set WATCH_INSTANCES (see README) to watch your real instances instead.\n');
+    for (const [i, step] of STEPS.entries()) {
+      const actions = step.act(world);
+      dms.setInstance(PROD, world.prod);
+      dms.setInstance(ANALYTICS, world.analytics);
+      const before = hook.received.length;
+      const logs: string[] = [];
+      const report = await runFromEnvironment(env, { getRequestID: () => `demo-run-${i + 1}` }, { write: (l) => logs.push(l) });
+      out(`\n── Run ${i + 1}: ${step.title}\n`);
+      for (const a of actions) out(`   cloud: ${a}\n`);
+      printMessages(out, hook.received.slice(before));
+      printReport(out, report, logs);
+    }
+    out('\nDone. Every service was local; nothing left running.\n');
+    return 0;
+  } finally {
+    await Promise.all([dms.close(), hook.close()]);
+    await obs.close();
+  }
+}
+
+function printMessages(out: (t: string) => void, received: { status?: number; json: unknown; headers: Record<string, string>; signature: string }[]): void {
+  if (received.length === 0) out('   webhook: no request\n');
+  for (const r of received) {
+    const body = r.json as { changes?: unknown[] } | undefined;
+    const changes = (body?.changes ?? []).map((c) => Change.parse(c));
+    out(`   webhook: POST webhook-id ${r.headers['webhook-id']} (signature ${r.signature}), ${changes.length} change(s)\n`);
+    for (const c of changes) out(`      ${changeLine(c)}\n`);
+  }
+}
+
+function printReport(out: (t: string) => void, r: RunReport, logs: string[]): void {
+  out(
+    `   report: ${r.instances.ok}/${r.instances.total} instances listed, ${r.tasks} tasks, ${r.changes} change(s), ` +
+      `messages delivered ${r.messages.delivered} / pending ${r.messages.pending} / expired ${r.messages.expired}, ${r.duration_ms} ms\n`,
+  );
+  out(`   history: ${r.history_key ?? '(unchanged: none written)'}\n`);
+  for (const e of r.errors) out(`   error: ${e}\n`);
+  out(`   logs: ${logs.length} JSON line(s) at warn or above\n`);
+}
