@@ -6,7 +6,7 @@ import type { RunReport } from '../report';
 import { changeLine } from '../notify/render';
 import { startDmsEmulator } from './dms-emulator';
 import { LOCAL_OBS_ACCESS_KEY, startLocalObs } from './local-obs';
-import { startWebhookReceiver } from './webhook-receiver';
+import { type Received, startWebhookReceiver } from './webhook-receiver';
 
 type TaskRecord = Record<string, unknown> & { id: string; task_name: string; status: string };
 
@@ -124,13 +124,13 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<numb
   }
 }
 
-function printMessages(out: (t: string) => void, received: { status?: number; json: unknown; headers: Record<string, string>; signature: string }[]): void {
+function printMessages(out: (t: string) => void, received: Received[]): void {
   if (received.length === 0) out('   webhook: no request\n');
   for (const r of received) {
-    const body = r.json as { changes?: unknown[] } | undefined;
-    const changes = (body?.changes ?? []).map((c) => Change.parse(c));
-    out(`   webhook: POST webhook-id ${r.headers['webhook-id']} (signature ${r.signature}), ${changes.length} change(s)\n`);
-    for (const c of changes) out(`      ${changeLine(c)}\n`);
+    const changes = ((r.json as { changes?: unknown[] } | undefined)?.changes ?? []).map((c) => Change.parse(c));
+    const verdict = r.answered < 300 ? 'delivered' : `answered HTTP ${r.answered}`;
+    out(`   webhook: POST webhook-id ${r.headers['webhook-id']}, signature ${r.signature}, ${changes.length} change(s), ${verdict}\n`);
+    if (r.answered < 300) for (const c of changes) out(`      ${changeLine(c)}\n`);
   }
 }
 

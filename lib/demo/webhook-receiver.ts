@@ -24,6 +24,8 @@ export type Received = {
    */
   signature: SignatureStatus;
   signatureError?: string;
+  /** The HTTP status the receiver answered. */
+  answered: number;
 };
 
 export type WebhookReceiver = {
@@ -132,13 +134,15 @@ export async function startWebhookReceiver(
         json: parseJson(body),
         signature,
         ...(check.ok ? {} : { signatureError: check.reason }),
+        answered: 0,
       };
-      received.push(record);
 
       let answer: ScriptedResponse;
       if (url.pathname !== hookPath) answer = { status: 404, body: { error: 'unknown path' } };
       else if (opts.secret !== undefined && !check.ok) answer = { status: 401, body: { error: check.reason } };
       else answer = script.shift() ?? fallback;
+      record.answered = answer.status;
+      received.push(record);
       const payload = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       const type = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
       res.writeHead(answer.status, { ...(payload ? { 'content-type': type } : {}), ...answer.headers });
