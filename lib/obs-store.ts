@@ -3,7 +3,7 @@ import { canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
-import { Snapshot, historyKey } from './snapshot';
+import { Snapshot, historyKey, snapshotIdAt } from './snapshot';
 import { State } from './state';
 
 export type StateRead =
@@ -84,21 +84,19 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   const put = async (key: string, body: string) => {
     await call('PUT', key, () => client.putObject({ Bucket: bucket, Key: prefix + key, Body: body, ContentType: 'application/json' }));
   };
-  const list = async (sub: string, delimiter?: string) => {
+  const list = async (sub: string) => {
     const keys: string[] = [];
-    const prefixes: string[] = [];
     let marker: string | undefined;
     for (let page = 0; page < 10_000; page++) {
       const out = await call('LIST', sub, () =>
-        client.listObjects({ Bucket: bucket, Prefix: prefix + sub, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}), ...(delimiter ? { Delimiter: delimiter } : {}) }),
+        client.listObjects({ Bucket: bucket, Prefix: prefix + sub, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }),
       );
       keys.push(...(out?.Contents ?? []).map((c) => c.Key.slice(prefix.length)));
-      prefixes.push(...(out?.CommonPrefixes ?? []).map((c) => c.Prefix.slice(prefix.length)));
-      if (out?.IsTruncated !== 'true') break;
-      marker = out.NextMarker || (out.Contents.at(-1)?.Key ?? out.CommonPrefixes.at(-1)?.Prefix);
+      // NextMarker may be empty while truncated (no delimiter): continue after the last key.
+      marker = out?.IsTruncated === 'true' ? out.NextMarker || out.Contents.at(-1)?.Key : undefined;
       if (!marker) break;
     }
-    return { keys, prefixes };
+    return { keys };
   };
 
   return {
@@ -134,15 +132,13 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     },
 
     async readLatestHistory() {
-      // Descend year → month → day with delimiter listings instead of listing the whole history.
-      let level = 'history/';
-      for (let depth = 0; depth < 3; depth++) {
-        const { prefixes } = await list(level, '/');
-        const newest = prefixes.sort().at(-1);
-        if (!newest) return null;
-        level = newest;
+      // The date in the key lets the recent days be listed alone; only an old history needs the full listing.
+      const today = Date.now();
+      let keys: string[] = [];
+      for (let back = 0; back < 7 && keys.length === 0; back++) {
+        keys = (await list(historyKey(snapshotIdAt(new Date(today - back * 86_400_000))).replace(/[^/]+$/, ''))).keys;
       }
-      const { keys } = await list(level);
+      if (keys.length === 0) keys = (await list('history/')).keys;
       for (const key of keys.filter((k) => k.endsWith('.json')).sort().reverse()) {
         const out = await get(key);
         if (!out) continue;
