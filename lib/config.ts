@@ -17,7 +17,7 @@ export interface InstanceTarget {
 }
 
 export interface ChannelConfig {
-  /** Stable, secret-free identity used in the outbox (a hash of type and URL). */
+  /** Stable, secret-free identity used in the outbox: type and name, else a hash of type and URL. */
   key: string;
   /** Human name for logs and reports; never the URL. */
   name: string;
@@ -166,7 +166,8 @@ function parseChannels(get: (n: string) => string | undefined, problems: string[
     problems.push('WEBHOOK_URL is required when WEBHOOK_TYPE or WEBHOOK_SECRET is set');
   }
   return entries.map((e, i) => ({
-    key: `${e.type}-${sha256Hex(`${e.type}\n${e.url}`).slice(0, 12)}`,
+    // A named channel keeps its pending messages when its URL is rotated.
+    key: e.name ? `${e.type}:${e.name}` : `${e.type}-${sha256Hex(`${e.type}\n${e.url}`).slice(0, 12)}`,
     name: e.name ?? `${e.type}#${i + 1}`,
     type: e.type,
     url: new Secret(e.url),

@@ -35,7 +35,7 @@ export interface Harness {
   projectId: string;
   env: Record<string, string>;
   /** Calls the built dist/index.js handler as FunctionGraph does, capturing stdout and stderr. */
-  invoke(extraEnv?: Record<string, string | undefined>): Promise<Invocation>;
+  invoke(extraEnv?: Record<string, string | undefined>, contextOverrides?: Record<string, () => unknown>): Promise<Invocation>;
   getObject(key: string): Promise<string | undefined>;
   putObject(key: string, body: string): Promise<void>;
   listKeys(prefix: string): Promise<string[]>;
@@ -110,7 +110,7 @@ export async function startHarness(opts: { channel?: boolean } = {}): Promise<Ha
     secrets,
     projectId,
     env,
-    async invoke(extraEnv = {}) {
+    async invoke(extraEnv = {}, contextOverrides = {}) {
       const { handler } = requireBundle(join(__dirname, '../../dist/index.js')) as {
         handler: (event: unknown, ctx: unknown) => Promise<RunReport>;
       };
@@ -130,7 +130,7 @@ export async function startHarness(opts: { channel?: boolean } = {}): Promise<Ha
       let report: RunReport | undefined;
       let error: Error | undefined;
       try {
-        report = await handler(TIMER_EVENT, context);
+        report = await handler(TIMER_EVENT, { ...context, ...contextOverrides });
       } catch (e) {
         error = e as Error;
       } finally {
