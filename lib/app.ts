@@ -64,7 +64,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
     });
     const store = await createObsStore({ ...config.obs, credentials });
     const fetch = opts.fetch ?? globalThis.fetch;
-    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: 10_000 }));
+    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: 10_000, render: config.notify }));
     logger.info('run started', {
       instances: config.instances.length,
       channels: config.channels.map((c) => `${c.name} (${c.type})`),

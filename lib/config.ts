@@ -8,6 +8,8 @@ import { Secret } from './secret';
 
 export const CHANNEL_TYPES = ['generic', 'feishu', 'dingtalk', 'wecom', 'slack', 'teams'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
+export const NOTIFY_LANGS = ['en', 'zh'] as const;
+export type NotifyLang = (typeof NOTIFY_LANGS)[number];
 
 export interface InstanceTarget {
   instance_id: string;
@@ -36,6 +38,8 @@ export interface Config {
   channels: ChannelConfig[];
   notifyOn: ChangeKind[];
   notifyFirstRun: boolean;
+  /** How chat messages render: language and the time zone of times. */
+  notify: { lang: NotifyLang; timezone: string };
   outboxMaxAgeMs: number;
   concurrency: number;
   logLevel: LogLevel;
@@ -97,6 +101,10 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   const channels = parseChannels(get, problems);
   const notifyOn = parseKinds(get('NOTIFY_ON'), problems);
   const notifyFirstRun = parseBool('NOTIFY_FIRST_RUN', get('NOTIFY_FIRST_RUN'), false, problems);
+  const lang = (get('NOTIFY_LANG') ?? 'en').toLowerCase();
+  if (!(NOTIFY_LANGS as readonly string[]).includes(lang)) problems.push(`NOTIFY_LANG must be one of ${NOTIFY_LANGS.join(', ')}`);
+  const timezone = get('NOTIFY_TIMEZONE') ?? 'UTC';
+  if (!isTimeZone(timezone)) problems.push('NOTIFY_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai');
   const outboxMaxAgeMs = parseDuration(get('OUTBOX_MAX_AGE') ?? '7d');
   if (outboxMaxAgeMs === undefined || outboxMaxAgeMs <= 0) problems.push('OUTBOX_MAX_AGE must be a duration such as 7d, 12h or 30m');
   const concurrency = Number(get('CONCURRENCY') ?? '8');
@@ -112,6 +120,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
     channels,
     notifyOn,
     notifyFirstRun,
+    notify: { lang: lang as NotifyLang, timezone },
     outboxMaxAgeMs: outboxMaxAgeMs!,
     concurrency,
     logLevel: logLevel as LogLevel,
@@ -227,6 +236,15 @@ function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);
     return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
   } catch {
     return false;
   }

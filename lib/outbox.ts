@@ -1,13 +1,13 @@
 import type { Change } from './change';
 import type { ChannelConfig } from './config';
 import { changesForChannel } from './notify/filter';
-import type { ExpiredMessage } from './snapshot';
+import type { ExpiredMessage, InstanceSnapshot } from './snapshot';
 import type { OutboxEntry } from './state';
 import { sha256Hex } from './hash';
 
 /** A new outbox entry for a run's changes, pending on every channel that wants at least one of them. */
 export function newOutboxEntry(
-  snapshot: { id: string; taken_at: string },
+  snapshot: { id: string; taken_at: string; instances: readonly InstanceSnapshot[] },
   changes: Change[],
   channels: readonly ChannelConfig[],
 ): OutboxEntry | null {
@@ -20,6 +20,7 @@ export function newOutboxEntry(
     taken_at: snapshot.taken_at,
     created_at: snapshot.taken_at,
     changes,
+    task_types: taskTypes(snapshot.instances, changes),
     pending,
     attempts: 0,
     last_error: null,
@@ -55,4 +56,16 @@ export function expireOutbox(
     if (pending.length > 0) kept.push({ ...entry, pending });
   }
   return { outbox: kept, expired };
+}
+
+/** The source and sink types of the changed tasks (a removed task is not in the snapshot: it has none). */
+function taskTypes(instances: readonly InstanceSnapshot[], changes: readonly Change[]): OutboxEntry['task_types'] {
+  const wanted = new Set(changes.map((c) => c.task_id).filter((id): id is string => id !== null));
+  const out: NonNullable<OutboxEntry['task_types']> = {};
+  for (const instance of instances) {
+    for (const t of instance.tasks) {
+      if (wanted.has(t.id)) out[t.id] = { source_type: t.source_type ?? null, sink_type: t.sink_type ?? null };
+    }
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ export const OutboxEntry = z.object({
   taken_at: z.string(),
   created_at: z.string(),
   changes: z.array(Change),
+  task_types: z.record(z.string(), z.object({ source_type: z.string().nullable(), sink_type: z.string().nullable() })).optional(),
   pending: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
   last_error: z.string().nullable(),

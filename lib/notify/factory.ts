@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../config';
+import type { ChannelConfig, Config } from '../config';
 import { ConfigError } from '../errors';
 import { createGenericNotifier } from './generic';
 import type { Fetch, Notifier } from './types';
@@ -7,6 +7,8 @@ export interface NotifierDeps {
   fetch: Fetch;
   now: () => number;
   timeoutMs: number;
+  /** NOTIFY_LANG and NOTIFY_TIMEZONE, for the chat renderings. */
+  render: Config['notify'];
 }
 
 export function createNotifier(channel: ChannelConfig, deps: NotifierDeps): Notifier {

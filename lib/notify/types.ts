@@ -7,6 +7,13 @@ export interface Message {
   snapshot_id: string;
   taken_at: string;
   changes: Change[];
+  /** `source_type` / `sink_type` of each changed task, by task id, for chat renderings. */
+  task_types?: Record<string, TaskTypes> | undefined;
+}
+
+export interface TaskTypes {
+  source_type: string | null;
+  sink_type: string | null;
 }
 
 /** What a delivery attempt came to, from a pure classification of the response. */
