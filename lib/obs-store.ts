@@ -27,8 +27,14 @@ export interface SnapshotStore {
   readLatestHistory(): Promise<StoredSnapshot | null>;
   /** Keeps an unreadable state.json as it was (a server-side copy: the exact bytes). */
   quarantineState(snapshotId: string): Promise<string>;
-  /** Short human description (`bucket/prefix`), for messages. */
+  /** Keys under `{prefix}{sub}`, relative to the prefix, sorted. */
+  listKeys(sub: string): Promise<string[]>;
+  /** An object's text, by key relative to the prefix; undefined when it does not exist. */
+  readText(key: string): Promise<string | undefined>;
+  /** Short human description (`obs://bucket/prefix`), for messages. */
   readonly location: string;
+  /** OBS_PREFIX as configured, so callers can turn relative keys into full ones. */
+  readonly prefix: string;
 }
 
 export interface ObsStoreOptions {
@@ -101,6 +107,15 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
 
   return {
     location: `obs://${bucket}/${prefix}`,
+    prefix,
+
+    async listKeys(sub) {
+      return (await list(sub)).keys.sort();
+    },
+
+    async readText(key) {
+      return (await get(key))?.Content;
+    },
 
     async readState() {
       const out = await get(STATE_KEY);
