@@ -133,7 +133,7 @@ function parseInstances(raw: string | undefined, problems: string[]): z.infer<ty
     return [];
   }
   let entries: unknown;
-  if (raw.startsWith('[')) {
+  if (raw.startsWith('[') || raw.startsWith('{')) {
     entries = parseJson(raw, 'WATCH_INSTANCES', problems);
     if (entries === undefined) return [];
   } else {
@@ -174,7 +174,7 @@ function parseChannels(get: (n: string) => string | undefined, problems: string[
   } else if (get('WEBHOOK_SECRET') || get('WEBHOOK_TYPE')) {
     problems.push('WEBHOOK_URL is required when WEBHOOK_TYPE or WEBHOOK_SECRET is set');
   }
-  return entries.map((e, i) => ({
+  const channels = entries.map((e, i) => ({
     // A named channel keeps its pending messages when its URL is rotated.
     key: e.name ? `${e.type}:${e.name}` : `${e.type}-${sha256Hex(`${e.type}\n${e.url}`).slice(0, 12)}`,
     name: e.name ?? `${e.type}#${i + 1}`,
@@ -185,6 +185,13 @@ function parseChannels(get: (n: string) => string | undefined, problems: string[
     min_severity: e.min_severity,
     mention: e.mention,
   }));
+  const seen = new Map<string, number>();
+  channels.forEach((c, i) => {
+    const first = seen.get(c.key);
+    if (first !== undefined) problems.push(`WEBHOOKS: channel ${i + 1} is the same channel as channel ${first + 1} (same type and name, or same URL): give it another "name"`);
+    else seen.set(c.key, i);
+  });
+  return channels;
 }
 
 function shorthandVariable(field: PropertyKey | undefined): string {

@@ -9,7 +9,7 @@ export function loadDotEnv(path: string, env: NodeJS.ProcessEnv): number {
     if (!m || line.trimStart().startsWith('#')) continue;
     const [, key, raw = ''] = m;
     if (!key || env[key] !== undefined) continue;
-    const quoted = /^(["'])(.*)\1$/.exec(raw);
+    const quoted = /^(["'])(.*?)\1\s*(?:#.*)?$/.exec(raw);
     env[key] = quoted ? (quoted[2] ?? '') : raw.replace(/\s+#.*$/, '');
     loaded++;
   }

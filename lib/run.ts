@@ -111,8 +111,13 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     lastHistory = { id: snapshot.id, key: written.key, sha256: written.sha256 };
     logger.info('history written', { key: written.key, sha256: written.sha256 });
   }
+  // An instance never listed before (first run, newly configured, or failing since its first run)
+  // has a baseline, not news: its tasks are sent only with NOTIFY_FIRST_RUN.
+  const baseline = new Set(
+    instances.filter((i) => { const p = prevById.get(i.instance_id); return !p || (!p.ok && p.total_number === null); }).map((i) => i.instance_id),
+  );
   const notifiable = changes.filter(
-    (c) => config.notifyOn.includes(c.kind) && !(firstRun && c.kind === 'task_added' && !config.notifyFirstRun),
+    (c) => config.notifyOn.includes(c.kind) && !(c.kind === 'task_added' && baseline.has(c.instance_id ?? '') && !config.notifyFirstRun),
   );
   const entry = notifiable.length > 0 ? newOutboxEntry(snapshot, notifiable, config.channels) : null;
   if (entry && !outbox.some((e) => e.id === entry.id)) outbox = [...outbox, entry];

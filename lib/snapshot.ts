@@ -63,12 +63,12 @@ export function nextSnapshotId(at: Date, previous: string | undefined): string {
   const id = snapshotIdAt(at);
   if (!previous || id > previous) return id;
   const [, base, n] = /^(.*?)(?:-(\d+))?$/.exec(previous) ?? [];
-  return `${base}-${String(Number(n ?? 0) + 1).padStart(3, '0')}`;
+  return `${base}-${String(Number(n ?? 0) + 1).padStart(6, '0')}`;
 }
 
 /** `history/YYYY/MM/DD/{id}.json` (without the prefix). */
 export function historyKey(snapshotId: string): string {
-  const m = /^(\d{4})(\d{2})(\d{2})T/.exec(snapshotId);
+  const m = /^(\d{4})(\d{2})(\d{2})T\d{9}Z(?:-\d+)?$/.exec(snapshotId);
   if (!m) throw new Error(`not a snapshot id: ${snapshotId}`);
   return `history/${m[1]}/${m[2]}/${m[3]}/${snapshotId}.json`;
 }

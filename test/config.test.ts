@@ -402,3 +402,19 @@ describe('parseConfig: secrets never appear in errors', () => {
     expect(text).toContain('<secret>');
   });
 });
+
+describe('parseConfig: ambiguous input is refused', () => {
+  it.each([
+    ['same type and URL, unnamed', [{ type: 'generic', url: 'https://hooks.example.com/a', events: ['status_changed'] }, { type: 'generic', url: 'https://hooks.example.com/a' }]],
+    ['same type and name, different URLs', [{ type: 'generic', name: 'ops', url: 'https://hooks.example.com/a' }, { type: 'generic', name: 'ops', url: 'https://hooks.example.com/b' }]],
+  ])('two channels never share an outbox key: %s', (_name, hooks) => {
+    const run = () => parseConfig({ ...BASE, WEBHOOKS: JSON.stringify(hooks) });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(/WEBHOOKS: channel 2 is the same channel as channel 1/);
+    expect(run).not.toThrow(/hooks\.example\.com/);
+  });
+
+  it('a single JSON object in WATCH_INSTANCES is an error, not an instance id', () => {
+    expect(() => parseConfig({ ...BASE, WATCH_INSTANCES: '{"instance_id":"59f6d088-1c2b-4d3e-8f90-a1b2c3d4e5f6","name":"prod"}' })).toThrow(/WATCH_INSTANCES/);
+  });
+});

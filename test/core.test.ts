@@ -90,6 +90,11 @@ const kindsOf = (changes: readonly Change[]) => changes.map((c) => `${c.kind}:${
 // ---------------------------------------------------------------------------------------------
 
 describe('canonicalJson', () => {
+  it('honours toJSON, as JSON.stringify does', () => {
+    const v = { at: new Date('2026-11-21T07:15:00.123Z') };
+    expect(canonicalJson(v)).toBe(JSON.stringify(v));
+  });
+
   it.each([
     ['keys sorted', { b: 1, a: 2 }, '{"a":2,"b":1}'],
     ['nested keys sorted', { z: { y: 1, x: [{ b: 2, a: 1 }] }, a: null }, '{"a":null,"z":{"x":[{"a":1,"b":2}],"y":1}}'],
@@ -137,6 +142,15 @@ describe('snapshot ids', () => {
     expect(id).toMatch(/^\d{8}T\d{9}Z$/);
   });
 
+  it('a thousand ties in a row still sort after each other', () => {
+    let previous = '20261121T071500123Z';
+    for (let i = 0; i < 1001; i++) {
+      const next = nextSnapshotId(new Date('2026-11-21T07:15:00.123Z'), previous);
+      expect(next > previous).toBe(true);
+      previous = next;
+    }
+  });
+
   it('ids sort by time', () => {
     const times = ['2026-11-21T07:15:00.123Z', '2026-11-21T07:15:00.124Z', '2026-11-21T07:15:01.000Z', '2026-11-22T00:00:00.000Z', '2027-01-01T00:00:00.000Z'];
     const ids = times.map((t) => snapshotIdAt(new Date(t)));
@@ -147,16 +161,16 @@ describe('snapshot ids', () => {
     ['no previous id', '2026-11-21T07:15:00.123Z', undefined, '20261121T071500123Z'],
     ['a previous id earlier', '2026-11-21T07:20:00.456Z', '20261121T071500123Z', '20261121T072000456Z'],
     ['one millisecond later', '2026-11-21T07:15:00.124Z', '20261121T071500123Z', '20261121T071500124Z'],
-    ['a tie', '2026-11-21T07:15:00.123Z', '20261121T071500123Z', '20261121T071500123Z-001'],
-    ['a tie with a tie-broken previous id', '2026-11-21T07:15:00.123Z', '20261121T071500123Z-001', '20261121T071500123Z-002'],
-    ['the clock one second back', '2026-11-21T07:14:59.123Z', '20261121T071500123Z', '20261121T071500123Z-001'],
-    ['the clock a day back', '2026-11-20T07:15:00.123Z', '20261121T071500123Z', '20261121T071500123Z-001'],
-    ['the clock back, previous tie-broken', '2026-11-21T07:00:00.000Z', '20261121T071500123Z-009', '20261121T071500123Z-010'],
-    ['one millisecond after a tie-broken id', '2026-11-21T07:15:00.124Z', '20261121T071500123Z-002', '20261121T071500124Z'],
+    ['a tie', '2026-11-21T07:15:00.123Z', '20261121T071500123Z', '20261121T071500123Z-000001'],
+    ['a tie with a tie-broken previous id', '2026-11-21T07:15:00.123Z', '20261121T071500123Z-000001', '20261121T071500123Z-000002'],
+    ['the clock one second back', '2026-11-21T07:14:59.123Z', '20261121T071500123Z', '20261121T071500123Z-000001'],
+    ['the clock a day back', '2026-11-20T07:15:00.123Z', '20261121T071500123Z', '20261121T071500123Z-000001'],
+    ['the clock back, previous tie-broken', '2026-11-21T07:00:00.000Z', '20261121T071500123Z-000009', '20261121T071500123Z-000010'],
+    ['one millisecond after a tie-broken id', '2026-11-21T07:15:00.124Z', '20261121T071500123Z-000002', '20261121T071500124Z'],
   ])('nextSnapshotId: %s', (_name, iso, previous, expected) => {
     const id = nextSnapshotId(new Date(iso), previous);
     expect(id).toBe(expected);
-    expect(id).toMatch(/^\d{8}T\d{9}Z(-\d{3})?$/);
+    expect(id).toMatch(/^\d{8}T\d{9}Z(-\d{6})?$/);
     if (previous) expect(id > previous).toBe(true);
   });
 
@@ -169,7 +183,7 @@ describe('snapshot ids', () => {
     expect(historyKey(id)).toBe(key);
   });
 
-  it.each(['', 'latest', '2026-11-21T07:15:00.123Z', '../20261121T071500123Z'])('historyKey refuses %j', (id) => {
+  it.each(['', 'latest', '2026-11-21T07:15:00.123Z', '../20261121T071500123Z', '20261121Tlatest', '20261121T/../../state'])('historyKey refuses %j', (id) => {
     expect(() => historyKey(id)).toThrow(/not a snapshot id/);
   });
 });
@@ -823,11 +837,11 @@ describe('classifyHttpStatus', () => {
     expect(classifyHttpStatus(answer(status, {}, '{"errcode":0}'))).toEqual({ status: 'ok' });
   });
 
-  it.each([400, 401, 403, 404, 405, 410, 413, 422, 301, 302])('%i is permanent', (status) => {
+  it.each([400, 401, 408, 403, 404, 405, 410, 413, 422, 301, 302])('%i is permanent', (status) => {
     expect(classifyHttpStatus(answer(status))).toEqual({ status: 'permanent', reason: `HTTP ${status}` });
   });
 
-  it.each([408, 429, 500, 502, 503, 504, 599])('%i is retryable', (status) => {
+  it.each([429, 500, 502, 503, 504, 599])('%i is retryable', (status) => {
     expect(classifyHttpStatus(answer(status))).toEqual({ status: 'retryable', reason: `HTTP ${status}`, retryAfterMs: undefined });
   });
 
@@ -872,6 +886,7 @@ describe('loadDotEnv', () => {
     { name: 'single quotes', file: "WATCH_INSTANCES='prod=59f6d088, dr=c7e2a914'\n", before: {}, after: { WATCH_INSTANCES: 'prod=59f6d088, dr=c7e2a914' }, loaded: 1 },
     { name: 'JSON in single quotes', file: `WEBHOOKS='[{"type":"generic","url":"https://hooks.example.com/x"}]'`, before: {}, after: { WEBHOOKS: '[{"type":"generic","url":"https://hooks.example.com/x"}]' }, loaded: 1 },
     { name: 'comment lines and blank lines skipped', file: '# the bucket\n\n   # indented comment\nOBS_BUCKET=b\n#LOG_LEVEL=debug\n', before: {}, after: { OBS_BUCKET: 'b', LOG_LEVEL: undefined }, loaded: 1 },
+    { name: 'a comment after a quoted value', file: 'WEBHOOK_SECRET="s3cr3t-TOKEN" # prod channel\n', before: {}, after: { WEBHOOK_SECRET: 's3cr3t-TOKEN' }, loaded: 1 },
     { name: 'an inline comment after an unquoted value', file: 'LOG_LEVEL=debug # while testing\n', before: {}, after: { LOG_LEVEL: 'debug' }, loaded: 1 },
     { name: 'a # without a space before it is part of the value', file: 'OBS_PREFIX=watch#1/\n', before: {}, after: { OBS_PREFIX: 'watch#1/' }, loaded: 1 },
     { name: 'export prefix and spaces around =', file: 'export CONCURRENCY = 4\n  NOTIFY_ON =  status_changed \n', before: {}, after: { CONCURRENCY: '4', NOTIFY_ON: 'status_changed' }, loaded: 2 },

@@ -202,3 +202,32 @@ describe('bad configuration fails the run with an error naming the variable', ()
     expect(await h.listKeys('')).toEqual([]);
   });
 });
+
+describe('baselines per instance', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('an instance failing since the first run sends no task_added flood when it recovers; a newly configured one neither', async () => {
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, generatedTasks(30));
+    h.dms.setFault(BULK, { kind: 'status', status: 500 });
+    const first = await h.invoke();
+    expect(first.report).toMatchObject({ first_run: true, instances: { failed: 1 } });
+    expect((h.hook.received[0]!.json as { changes: Change[] }).changes.map((c) => c.kind)).toEqual(['instance_unreachable']);
+    h.hook.reset();
+
+    h.dms.setFault(BULK, null);
+    const recovered = await h.invoke();
+    expect(recovered.report).toMatchObject({ changes_by_kind: { instance_recovered: 1, task_added: 30 } });
+    expect((h.hook.received[0]!.json as { changes: Change[] }).changes.map((c) => c.kind)).toEqual(['instance_recovered']);
+    h.hook.reset();
+
+    h.dms.setInstance('inst-new-0003', generatedTasks(5, 'new'));
+    const added = await h.invoke({ WATCH_INSTANCES: `prod=${PROD},bulk=${BULK},new=inst-new-0003` });
+    expect(added.report).toMatchObject({ changes_by_kind: { task_added: 5 }, messages: { delivered: 0 } });
+    expect(h.hook.received).toHaveLength(0);
+  });
+});

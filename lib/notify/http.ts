@@ -51,11 +51,11 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The usual HTTP rule: 2xx delivered; 408, 429 and 5xx retryable; other statuses permanent. */
+/** DESIGN.md §5: 2xx delivered; 429 and 5xx retryable; other statuses permanent. */
 export function classifyHttpStatus(answer: HttpAnswer): Outcome {
   const { status } = answer;
   if (status >= 200 && status < 300) return { status: 'ok' };
   const reason = `HTTP ${status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
-  if (status === 429 || status === 408 || status >= 500) return { status: 'retryable', reason, retryAfterMs: retryAfterMs(answer.headers) };
+  if (status === 429 || status >= 500) return { status: 'retryable', reason, retryAfterMs: retryAfterMs(answer.headers) };
   return { status: 'permanent', reason };
 }
