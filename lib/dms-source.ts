@@ -34,6 +34,8 @@ export interface Listing {
   quota_tasks: number | null;
   /** Paging anomalies seen (a short page, duplicate ids, a moving total). */
   anomalies: string[];
+  /** False when fewer distinct tasks were seen than `total_number`: unseen tasks are not gone. */
+  complete: boolean;
   requests: number;
 }
 
@@ -83,6 +85,9 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
       let last: z.infer<typeof Page> | undefined;
       let requests = 0;
       for (let page = 0; page < MAX_PAGES; page++) {
+        if (opts.retryDeps.now() >= opts.retryDeps.deadline) {
+          throw new SourceError(`the run's deadline came before the listing finished (${byId.size} tasks seen)`, false);
+        }
         const offset = page * PAGE_LIMIT;
         const request = new ListConnectorTasksRequest().withInstanceId(target.instance_id).withOffset(offset).withLimit(PAGE_LIMIT);
         last = await withRetry(opts.retry, opts.retryDeps, async () => {
@@ -106,6 +111,7 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
         max_tasks: last?.max_tasks ?? null,
         quota_tasks: last?.quota_tasks ?? null,
         anomalies,
+        complete: byId.size >= (total ?? 0),
         requests,
       };
     },

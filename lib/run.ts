@@ -65,7 +65,11 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
         anomalies.push(`${label(target)}: ${a}`);
         logger.warn('paging anomaly', { instance_id: target.instance_id, anomaly: a });
       }
-      return instanceSnapshot(target, { ok: true, error: null, ...listing });
+      const before = prevById.get(target.instance_id);
+      // An incomplete listing never makes a task look removed: unseen tasks keep their last state.
+      const seen = new Set(listing.tasks.map((t) => t.id));
+      const tasks = listing.complete || !before ? listing.tasks : [...listing.tasks, ...before.tasks.filter((t) => !seen.has(t.id))].sort(byId);
+      return instanceSnapshot(target, { ok: true, error: null, ...listing, tasks });
     } catch (err) {
       const reason = describeError(err);
       errors.push(`listing ${label(target)} failed: ${reason}`);
@@ -191,6 +195,10 @@ function stateResetChange(snapshotId: string, detectedAt: string): Change {
     snapshot_id: snapshotId,
     detected_at: detectedAt,
   };
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function label(t: InstanceTarget): string {

@@ -231,3 +231,30 @@ describe('baselines per instance', () => {
     expect(h.hook.received).toHaveLength(0);
   });
 });
+
+describe('paging anomalies', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('a listing that runs dry before total_number is flagged, and its unseen tasks are not reported removed', async () => {
+    const tasks = generatedTasks(120);
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, tasks);
+    await h.invoke();
+    h.hook.reset();
+    h.dms.reset();
+
+    // The API now says 120 but serves only the first 60: the listing stops at the empty page.
+    h.dms.setInstance(BULK, tasks.slice(0, 60), { total_number: 120 });
+    const { report, logs } = await h.invoke();
+    expect(report!.anomalies).toEqual([expect.stringMatching(/^bulk \(inst-bulk-0002\): listing ended with 60 of 120 tasks$/)]);
+    expect(logs.some((l) => l.msg === 'paging anomaly' && l.level === 'warn')).toBe(true);
+    expect(report!.changes_by_kind.task_removed).toBeUndefined();
+    expect(report!.tasks).toBe(123);
+    expect(h.dms.requests.filter((r) => r.instanceId === BULK).map((r) => r.offset)).toEqual([0, 50, 100]);
+    expect(h.hook.received).toHaveLength(0);
+  });
+});

@@ -37,7 +37,8 @@ export interface DmsRequestRecord {
 
 export interface DmsEmulator {
   url: string;
-  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: { max_tasks?: number; quota_tasks?: number }): void;
+  /** `total_number` overrides the reported total (to emulate a listing that runs dry early). */
+  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: { max_tasks?: number; quota_tasks?: number; total_number?: number }): void;
   removeInstance(instanceId: string): void;
   setFault(instanceId: string, fault: DmsFault | null): void;
   /** Every request received, oldest first. Cleared in place by `reset()`. */
@@ -46,7 +47,7 @@ export interface DmsEmulator {
   close(): Promise<void>;
 }
 
-interface Instance { tasks: Record<string, unknown>[]; max_tasks: number; quota_tasks: number }
+interface Instance { tasks: Record<string, unknown>[]; max_tasks: number; quota_tasks: number; total_number: number | undefined }
 type ErrorBody = { error_code: string; error_msg: string };
 
 const ROUTE = /^\/v2\/([^/]+)\/instances\/([^/]+)\/connector\/tasks\/?$/;
@@ -127,7 +128,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
     if (limit === null || limit < 1 || limit > 50 || offset === null || offset < 0) return fail(res, rec, 400, ERR.badParam);
 
     const ok = (): void => send(res, rec, 200, JSON.stringify({
-      tasks: instance.tasks.slice(offset, offset + limit), total_number: instance.tasks.length,
+      tasks: instance.tasks.slice(offset, offset + limit), total_number: instance.total_number ?? instance.tasks.length,
       max_tasks: instance.max_tasks, quota_tasks: instance.quota_tasks,
     }));
     const fault = takeFault(instanceId);
@@ -166,7 +167,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
   return {
     url: `http://127.0.0.1:${port}`,
     setInstance(instanceId, tasks, extras = {}) {
-      instances.set(instanceId, { tasks: [...tasks], max_tasks: extras.max_tasks ?? 18, quota_tasks: extras.quota_tasks ?? 18 });
+      instances.set(instanceId, { tasks: [...tasks], max_tasks: extras.max_tasks ?? 18, quota_tasks: extras.quota_tasks ?? 18, total_number: extras.total_number });
     },
     removeInstance(instanceId) { instances.delete(instanceId); },
     setFault(instanceId, fault) {
