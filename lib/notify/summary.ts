@@ -1,0 +1,157 @@
+import { type Change, SEVERITIES, type Severity, severityRank } from '../change';
+import type { NotifyLang } from '../config';
+import type { PartPosition } from './chunk';
+import { type ChatTexts, texts } from './i18n';
+import { SEVERITY_MARK } from './render';
+import type { Message } from './types';
+
+/** NOTIFY_LANG and NOTIFY_TIMEZONE. */
+export interface RenderOptions {
+  lang: NotifyLang;
+  timezone: string;
+}
+
+/** What a platform's payload builder takes: the rendering options and the channel's `mention`. */
+export interface ChatBuildOptions extends RenderOptions {
+  /** Used only when the message has a critical change. */
+  mention?: readonly string[] | undefined;
+}
+
+/** One change as a chat line, in parts so that each platform can mark them up. Plain text, one line each. */
+export interface ChatLine {
+  severity: Severity;
+  marker: string;
+  /** The task's name (with its instance when the message spans several), else the instance. */
+  subject: string;
+  /** `RUNNING → FAILED`, `new task (CREATING)`, … */
+  summary: string;
+  /** `source OBS_SOURCE, sink NONE`, or null when the task's types are unknown (e.g. a removed task). */
+  types: string | null;
+}
+
+/** Everything a chat message says, in the configured language and time zone. Pure. */
+export interface ChatSummary {
+  texts: ChatTexts;
+  /** `Smart Connect · prod: 1 critical, 2 warning`. */
+  title: string;
+  /** The most severe change's severity. */
+  worst: Severity;
+  total: number;
+  /** `Detected 2026-11-21 07:15:00 UTC`. */
+  detected: string;
+  snapshotId: string;
+  /** Most severe first; the contract's order (instance, task, kind) within a severity. */
+  lines: ChatLine[];
+}
+
+/** Names are the user's: a newline or a huge name must not break the layout. */
+const MAX_SUBJECT = 120;
+const MAX_SUMMARY = 240;
+const MAX_SCOPE_NAMES = 3;
+
+export function summarize(message: Message, opts: RenderOptions): ChatSummary {
+  const t = texts(opts.lang);
+  const instances = unique(message.changes.map(instanceLabel));
+  const lines = message.changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => severityRank(b.c.severity) - severityRank(a.c.severity) || a.i - b.i)
+    .map(({ c }) => chatLine(c, message, t, instances.length > 1));
+  const scope =
+    instances.length <= MAX_SCOPE_NAMES ? instances.join(t.comma) : `${instances.slice(0, MAX_SCOPE_NAMES).join(t.comma)} +${instances.length - MAX_SCOPE_NAMES}`;
+  const detectedAt = message.changes.map((c) => c.detected_at).sort()[0] ?? message.taken_at;
+  return {
+    texts: t,
+    title: t.title(scope || t.product, countsText(lines, t)),
+    worst: lines[0]?.severity ?? 'info',
+    total: lines.length,
+    detected: t.detected(formatTime(detectedAt, opts.timezone)),
+    snapshotId: message.snapshot_id,
+    lines,
+  };
+}
+
+/** `1 critical, 2 warning` in the language of `t`, most severe first, severities with no change left out. */
+export function countsText(lines: readonly Pick<ChatLine, 'severity'>[], t: ChatTexts): string {
+  return t.counts(countBySeverity(lines));
+}
+
+export function countBySeverity(lines: readonly Pick<ChatLine, 'severity'>[]): [Severity, number][] {
+  return [...SEVERITIES]
+    .reverse()
+    .map((s): [Severity, number] => [s, lines.filter((l) => l.severity === s).length])
+    .filter(([, n]) => n > 0);
+}
+
+/** `Detected … · part 2 of 3` (no part label for a message sent whole). */
+export function footerText(s: ChatSummary, position: PartPosition): string {
+  return position.of > 1 ? `${s.detected} · ${s.texts.part(position.index, position.of)}` : s.detected;
+}
+
+/** The last part's exact account of the changes it could not show. */
+export function omittedText(s: ChatSummary, omitted: readonly ChatLine[]): string {
+  return s.texts.omitted(omitted.length, countsText(omitted, s.texts), s.snapshotId);
+}
+
+/** Whether the message calls people: only a critical change does, and only where `mention` is set. */
+export function mentions(s: ChatSummary, mention: readonly string[] | undefined): readonly string[] {
+  return mention && mention.length > 0 && s.lines.some((l) => l.severity === 'critical') ? mention : [];
+}
+
+/** The line as plain text: `🔴 smart-connect-1: RUNNING → FAILED · source NONE, sink OBS_SINK`. */
+export function plainLine(line: ChatLine, t: ChatTexts): string {
+  return `${line.marker} ${line.subject}${t.colon}${line.summary}${line.types ? ` · ${line.types}` : ''}`;
+}
+
+/** `2026-11-21 15:15:00 Asia/Shanghai (UTC+8)`, or `… UTC`; the zone is an IANA name checked by the config. */
+export function formatTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'shortOffset',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  const offset = (parts.timeZoneName ?? 'GMT').replace(/^GMT/, 'UTC');
+  if (/^UTC([+-]0+(:00)?)?$/.test(offset)) return `${local} ${timeZone === 'UTC' || timeZone === 'Etc/UTC' ? 'UTC' : `${timeZone} (UTC)`}`;
+  return `${local} ${timeZone} (${offset})`;
+}
+
+function chatLine(c: Change, message: Message, t: ChatTexts, withInstance: boolean): ChatLine {
+  const task = c.task_name ?? c.task_id;
+  const subject = task ? (withInstance ? `${instanceLabel(c)} / ${task}` : task) : instanceLabel(c);
+  const types = c.task_id ? message.task_types?.[c.task_id] : undefined;
+  const summary = t.kind[c.kind](c.from ?? '?', c.to ?? '?', (c.fields ?? []).join(t.comma));
+  return {
+    severity: c.severity,
+    marker: SEVERITY_MARK[c.severity],
+    subject: clip(subject, MAX_SUBJECT),
+    summary: clip(summary, MAX_SUMMARY),
+    types: types ? clip(t.types(types.source_type ?? '-', types.sink_type ?? '-'), MAX_SUBJECT) : null,
+  };
+}
+
+function instanceLabel(c: Change): string {
+  return c.instance_name ?? c.instance_id ?? 'watcher';
+}
+
+/** One line, at most `max` characters; a cut is visible (`…`). */
+function clip(s: string, max: number): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

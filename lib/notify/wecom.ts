@@ -1,0 +1,83 @@
+import type { ChannelConfig } from '../config';
+import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
+import { MAX_PARTS, type PartPosition, renderParts } from './chunk';
+import type { ChatTexts } from './i18n';
+import {
+  type ChatBuildOptions,
+  type ChatLine,
+  type ChatSummary,
+  type RenderOptions,
+  footerText,
+  mentions,
+  omittedText,
+  summarize,
+} from './summary';
+import type { HttpAnswer, Message, Notifier, Outcome } from './types';
+
+/** WeCom group robot: markdown `content` of at most 4096 bytes (UTF-8); a text message's `content` at most 2048. */
+export const WECOM_MAX_MARKDOWN_BYTES = 4096;
+const WECOM_MAX_TEXT_BYTES = 2048;
+/** 20 messages a minute per robot: the 10 a run may send fit in one minute, so no pause between them. */
+const WECOM_MIN_INTERVAL_MS = 0;
+/** 45009: the rate limit; -1: system busy. Every other non-zero `errcode` is permanent. */
+export const WECOM_RETRYABLE_CODES = [45009, -1] as const;
+
+export type WeComPayload =
+  | { msgtype: 'markdown'; markdown: { content: string } }
+  | { msgtype: 'text'; text: { content: string; mentioned_list: string[] } };
+
+/**
+ * The messages for a message (pure): markdown parts, then, when a critical change calls people,
+ * one short text message whose `mentioned_list` (user ids, or `@all`) does the calling — the
+ * robot's markdown type has no mention list, and only the text type documents `@all`.
+ */
+export function buildWeComPayloads(message: Message, opts: ChatBuildOptions): WeComPayload[] {
+  const s = summarize(message, opts);
+  const called = mentions(s, opts.mention).map((m) => (m === 'all' ? '@all' : m));
+  const parts = renderParts<ChatLine, WeComPayload>(
+    s.lines,
+    (lines, omitted, position) => ({ msgtype: 'markdown', markdown: { content: content(s, lines, omitted, position) } }),
+    (payload) => payload.msgtype === 'markdown' && Buffer.byteLength(payload.markdown.content, 'utf8') <= WECOM_MAX_MARKDOWN_BYTES,
+    called.length > 0 ? MAX_PARTS - 1 : MAX_PARTS,
+  );
+  if (called.length === 0) return parts;
+  return [...parts, { msgtype: 'text', text: { content: clipBytes(`${s.lines[0]?.marker ?? ''} ${s.title}`.trim(), WECOM_MAX_TEXT_BYTES), mentioned_list: [...called] } }];
+}
+
+/** HTTP 200 is not success: `errcode` must be 0. */
+export function classifyWeCom(answer: HttpAnswer): Outcome {
+  return classifyCodeAnswer(answer, { fields: ['errcode'], retryable: WECOM_RETRYABLE_CODES });
+}
+
+/** No signing: the `key` in the URL is the secret. */
+export function createWeComNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
+  const opts: ChatBuildOptions = { ...deps.render, mention: channel.mention };
+  return createChatNotifier(channel, deps, {
+    payloads: (message) => buildWeComPayloads(message, opts),
+    request: (payload) => ({ url: channel.url.reveal(), body: JSON.stringify(payload) }),
+    classify: classifyWeCom,
+    minIntervalMs: WECOM_MIN_INTERVAL_MS,
+  });
+}
+
+function content(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly ChatLine[], position: PartPosition): string {
+  const out = [`**${plain(`${s.lines[0]?.marker ?? ''} ${s.title}`.trim())}**`, `> <font color="comment">${plain(footerText(s, position))}</font>`];
+  out.push(...lines.map((l) => weComLine(l, s.texts)));
+  if (omitted.length > 0) out.push(`> ${plain(omittedText(s, omitted))}`);
+  return out.join('\n');
+}
+
+function weComLine(l: ChatLine, t: ChatTexts): string {
+  return `${l.marker} **${plain(l.subject)}**${t.colon}${plain(l.summary)}${l.types ? ` <font color="comment">${plain(l.types)}</font>` : ''}`;
+}
+
+/** The markdown reads `<font>` and `<@userid>`: angle brackets in a name are shown as look-alikes. */
+function plain(text: string): string {
+  return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+
+function clipBytes(text: string, max: number): string {
+  let out = text;
+  while (Buffer.byteLength(out, 'utf8') > max) out = `${[...out].slice(0, -2).join('')}…`;
+  return out;
+}
