@@ -1,17 +1,25 @@
+import { writeFile } from 'node:fs/promises';
 import { runFromEnvironment } from './app';
+import { AUDIT_COMMANDS, findAuditCommand, runAuditCommand } from './audit/main';
 import { loadDotEnv } from './dotenv';
 import { ConfigError, describeError } from './errors';
 
-const USAGE = `usage: smart-connect-watch <command>
+const USAGE = `usage: smart-connect-watch <command> [options]
 
 commands:
-  run     one watch cycle with the configuration in the environment (or ./.env)
-  start   \`run\` when WATCH_INSTANCES is set, else the offline demo
-  demo    the offline demo: local DMS emulator, local OBS, local webhook receiver
-  help    this text`;
+  run      one watch cycle with the configuration in the environment (or ./.env)
+  start    \`run\` when WATCH_INSTANCES is set, else the offline demo
+  demo     the offline demo: local DMS emulator, local OBS, local webhook receiver
+${AUDIT_COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}\n           ${c.name} ${c.synopsis}`).join('\n')}
+  help     this text
+
+The audit commands read OBS_BUCKET, OBS_PREFIX, OBS_ENDPOINT (or WATCH_REGION) and CLOUD_SDK_AK/SK.
+<time> is an ISO date or time (UTC unless it names a zone), or a duration back from now: 7d, 12h, 30m.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const audit = findAuditCommand(command);
+  if (audit) return runAudit(audit, rest);
   if (rest.length > 0 && command !== 'help') return usage(`unexpected argument: ${rest[0]}`);
   switch (command) {
     case 'run':
@@ -43,6 +51,19 @@ async function run(): Promise<number> {
     process.stderr.write(`smart-connect-watch: run failed:\n${problems}\n`);
     return 1;
   }
+}
+
+async function runAudit(command: NonNullable<ReturnType<typeof findAuditCommand>>, argv: string[]): Promise<number> {
+  loadDotEnv('.env', process.env);
+  return runAuditCommand(command, argv, {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+    now: () => new Date(),
+    writeFile: (path, text) => writeFile(path, text, 'utf8'),
+  });
 }
 
 async function demo(): Promise<number> {

@@ -1,0 +1,51 @@
+import type { InstanceSnapshot, Snapshot, Task } from '../snapshot';
+import { type Style, alignRows, statusColour } from './style';
+import { formatTimeline } from './timeline';
+import { formatTime } from './time-range';
+
+/**
+ * One snapshot for a terminal: a heading, then per instance a line and a table of its tasks, then the
+ * changes it recorded.
+ */
+export function formatSnapshot(s: Snapshot, style: Style): string[] {
+  const tasks = s.instances.reduce((n, i) => n + i.tasks.length, 0);
+  const previous = s.previous ? `${s.previous.id} (sha256 ${s.previous.sha256.slice(0, 12)}…)` : 'none (the first snapshot)';
+  const lines = [
+    `${style.bold(`snapshot ${s.id}`)}  taken ${formatTime(s.taken_at)} UTC`,
+    `previous  ${previous}`,
+    `${count(s.instances.length, 'instance')}, ${count(tasks, 'task')}, ${count(s.changes.length, 'change')}`,
+  ];
+  for (const instance of s.instances) lines.push('', ...formatInstance(instance, style));
+  if (s.changes.length > 0) lines.push('', style.bold('changes'), ...formatTimeline(s.changes, style).map((l) => `  ${l}`));
+  if (s.expired?.length) {
+    lines.push('', style.bold('messages expired undelivered'));
+    for (const e of s.expired) lines.push(`  ${e.id} to ${e.channel} (created ${formatTime(e.created_at)}): ${e.last_error ?? 'no error recorded'}`);
+  }
+  return lines;
+}
+
+function formatInstance(i: InstanceSnapshot, style: Style): string[] {
+  const name = i.name ? `${i.name} (${i.instance_id})` : i.instance_id;
+  const quota = i.max_tasks !== null ? ` of ${i.max_tasks}` : '';
+  const health = i.ok ? style.green('ok') : style.red(`UNREACHABLE: ${i.error ?? 'listing failed'} (tasks as last listed)`);
+  const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}`;
+  if (i.tasks.length === 0) return [head];
+  const sorted = [...i.tasks].sort((a, b) => (a.task_name ?? a.id).localeCompare(b.task_name ?? b.id));
+  const rows = [['TASK', 'STATUS', 'SOURCE → SINK', 'ID'], ...sorted.map((t) => [t.task_name ?? '-', t.status, types(t), t.id])];
+  const table = alignRows(rows, [
+    (c, r) => (r === 0 ? style.dim(c) : c),
+    (c, r) => (r === 0 ? style.dim(c) : statusColour(style, sorted[r - 1]!.status)(c)),
+    (c, r) => (r === 0 ? style.dim(c) : c),
+    style.dim,
+  ]);
+  return [head, ...table.map((l) => `  ${l}`)];
+}
+
+function types(t: Task): string {
+  const side = (v: string | null | undefined) => (v && v !== 'NONE' ? v : '-');
+  return `${side(t.source_type)} → ${side(t.sink_type)}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,27 @@
+import type { Change } from '../change';
+import { changeSummary, subject } from '../notify/render';
+import { type Style, alignRows, severityColour, truncateTo } from './style';
+import { formatTime } from './time-range';
+
+const SUBJECT_MAX = 60;
+
+/**
+ * The readable timeline: a header and one aligned line per change, in the order given.
+ *
+ *   TIME (UTC)           SEVERITY  INSTANCE / TASK          CHANGE
+ *   2026-11-20 07:15:00  critical  prod / smart-connect-1   RUNNING → FAILED
+ */
+export function formatTimeline(changes: readonly Change[], style: Style): string[] {
+  if (changes.length === 0) return [];
+  const rows = [
+    ['TIME (UTC)', 'SEVERITY', 'INSTANCE / TASK', 'CHANGE'],
+    ...changes.map((c) => [formatTime(c.detected_at), c.severity, truncateTo(subject(c), SUBJECT_MAX), changeSummary(c)]),
+  ];
+  const header = (cell: string, row: number) => (row === 0 ? style.dim(cell) : cell);
+  return alignRows(rows, [
+    style.dim,
+    (cell, row) => (row === 0 ? style.dim(cell) : severityColour(style, changes[row - 1]!.severity)(cell)),
+    header,
+    (cell, row) => (row === 0 ? style.dim(cell) : cell),
+  ]);
+}
