@@ -20,7 +20,8 @@ export interface StoredSnapshot {
 /** The port the run uses for OBS: `state.json`, the history chain and the quarantine. Keys are relative to the prefix. */
 export interface SnapshotStore {
   readState(): Promise<StateRead>;
-  putState(state: State): Promise<void>;
+  /** Writes state.json; returns the bytes written. */
+  putState(state: State): Promise<string>;
   /** Writes a new history object; returns its full OBS key and the sha256 of its bytes. */
   putHistory(snapshot: Snapshot): Promise<{ key: string; sha256: string }>;
   /** The newest history object that parses, or null when there is none. */
@@ -136,7 +137,9 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     },
 
     async putState(state) {
-      await put(STATE_KEY, serialise(state));
+      const body = serialise(state);
+      await put(STATE_KEY, body);
+      return body;
     },
 
     async putHistory(snapshot) {

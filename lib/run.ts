@@ -8,12 +8,12 @@ import type { TaskSource } from './dms-source';
 import { describeError } from './errors';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore } from './obs-store';
+import type { SnapshotStore, StateRead } from './obs-store';
 import { expireOutbox, newOutboxEntry } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
-import { type LastHistory, STATE_SCHEMA, type State } from './state';
+import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
 export interface RunDeps {
   config: Config;
@@ -86,6 +86,20 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     }
   });
 
+  // Timer runs can overlap and OBS has no conditional writes: if another run wrote state.json
+  // meanwhile, continue from its snapshot, history link and outbox instead of overwriting them.
+  const latest = await store.readState();
+  if (rawOf(latest) !== rawOf(read) && latest.kind === 'ok') {
+    previous = latest.state.snapshot;
+    lastHistory = latest.state.last_history;
+    outbox = latest.state.outbox;
+    snapshotId = nextSnapshotId(new Date(started), previous.id);
+    resetChanges.length = 0;
+    const note = `another run wrote state.json during this run (its snapshot ${previous.id}): changes are computed against it`;
+    anomalies.push(note);
+    logger.warn('concurrent run detected', { other_snapshot_id: previous.id });
+  }
+
   // 4. The changes.
   const changes = [...resetChanges, ...diffSnapshots({ previous: previous?.instances ?? null, next: instances, snapshotId, detectedAt: takenAt })];
   for (const c of changes) logger.info('change', { ...c });
@@ -132,13 +146,22 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     checked_at: takenAt,
     outbox: box,
   });
-  await store.putState(state(outbox));
+  const written = await store.putState(state(outbox));
 
   // 6–7. Deliver, then record what is still pending.
   const delivery = outbox.length > 0 ? await deliverOutbox(outbox, deps.notifiers, deps.deliveryRetry, { ...time, logger }) : null;
   if (delivery) {
     errors.push(...delivery.errors);
-    if (canonicalJson(delivery.outbox) !== canonicalJson(outbox)) await store.putState(state(delivery.outbox));
+    if (canonicalJson(delivery.outbox) !== canonicalJson(outbox)) {
+      const now = await store.readState();
+      if (now.kind === 'ok' && now.raw !== written) {
+        // Another run wrote meanwhile: record our deliveries in its state rather than overwrite it.
+        logger.warn('concurrent run detected', { other_snapshot_id: now.state.snapshot.id });
+        await store.putState({ ...now.state, outbox: withoutDelivered(now.state.outbox, outbox, delivery.outbox) });
+      } else {
+        await store.putState(state(delivery.outbox));
+      }
+    }
   }
 
   const byKind: RunReport['changes_by_kind'] = {};
@@ -195,6 +218,19 @@ function stateResetChange(snapshotId: string, detectedAt: string): Change {
     snapshot_id: snapshotId,
     detected_at: detectedAt,
   };
+}
+
+function rawOf(read: StateRead): string | null {
+  return read.kind === 'missing' ? null : read.raw;
+}
+
+/** `target` less the (message, channel) pairs that went from pending in `before` to delivered in `after`. */
+function withoutDelivered(target: readonly OutboxEntry[], before: readonly OutboxEntry[], after: readonly OutboxEntry[]): OutboxEntry[] {
+  const stillPending = new Map(after.map((e) => [e.id, new Set(e.pending)]));
+  const delivered = new Map(before.map((e) => [e.id, new Set(e.pending.filter((k) => !stillPending.get(e.id)?.has(k)))]));
+  return target
+    .map((e) => ({ ...e, pending: e.pending.filter((k) => !delivered.get(e.id)?.has(k)) }))
+    .filter((e) => e.pending.length > 0);
 }
 
 function byId(a: { id: string }, b: { id: string }): number {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Change } from '../lib/change';
 import { Snapshot } from '../lib/snapshot';
 import { State } from '../lib/state';
@@ -256,5 +256,41 @@ describe('paging anomalies', () => {
     expect(report!.tasks).toBe(123);
     expect(h.dms.requests.filter((r) => r.instanceId === BULK).map((r) => r.offset)).toEqual([0, 50, 100]);
     expect(h.hook.received).toHaveLength(0);
+  });
+});
+
+describe('overlapping runs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('a run that finds state.json rewritten by another run continues from it: no forked chain, no duplicate message', async () => {
+    const prod = fixtureTasks();
+    h.dms.setInstance(PROD, prod);
+    h.dms.setInstance(BULK, generatedTasks(3));
+    await h.invoke();
+    const baselineKeys = await h.listKeys('smart-connect-watch/history/');
+    h.dms.reset();
+
+    // Run A is held up listing PROD; run B starts and finishes meanwhile, finding a paused task.
+    h.dms.setFault(PROD, { kind: 'latency', ms: 1_500, times: 1 });
+    const runA = h.invoke();
+    await vi.waitFor(() => expect(h.dms.requests.some((r) => r.instanceId === PROD)).toBe(true));
+    prod[0]!.status = 'PAUSED';
+    h.dms.setInstance(PROD, prod);
+    const b = await h.invoke();
+    expect(b.report).toMatchObject({ changes: 1, messages: { delivered: 1 } });
+    const a = await runA;
+
+    expect(a.error).toBeUndefined();
+    expect(a.report!.anomalies).toEqual([expect.stringContaining('another run wrote state.json during this run')]);
+    expect(a.report).toMatchObject({ changes: 0, history_key: null, messages: { delivered: 0 } });
+    expect(h.hook.received).toHaveLength(1);
+    const keys = await h.listKeys('smart-connect-watch/history/');
+    expect(keys).toEqual([...baselineKeys, b.report!.history_key].sort());
+    const state = State.parse(JSON.parse((await h.getObject(STATE_KEY))!));
+    expect(state.last_history?.key).toBe(b.report!.history_key);
   });
 });
