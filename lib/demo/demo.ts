@@ -4,6 +4,7 @@ import { Change } from '../change';
 import type { Env } from '../config';
 import type { RunReport } from '../report';
 import { changeLine } from '../notify/render';
+import { type ChatReceived, startChatReceiver } from './chat-receiver';
 import { startDmsEmulator } from './dms-emulator';
 import { LOCAL_OBS_ACCESS_KEY, startLocalObs } from './local-obs';
 import { type Received, startWebhookReceiver } from './webhook-receiver';
@@ -14,6 +15,9 @@ const PROJECT_ID = 'demo0000project0000000000000000';
 const PROD = '59f6d088-demo-4a1b-9c3e-prod00000001';
 const ANALYTICS = '7c2e11aa-demo-4f0d-8b6a-analytics0001';
 const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1sb2NhbC1yZWNlaXZlcg==';
+const FEISHU_SECRET = 'demo-feishu-signing-secret';
+/** The run whose Feishu card the demo prints in full. */
+const CARD_RUN = 2;
 
 interface Step {
   title: string;
@@ -75,6 +79,7 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<numb
   const sk = 'demo-secret-key-never-printed';
   const dms = await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID });
   const hook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
+  const feishu = await startChatReceiver('feishu', { secret: FEISHU_SECRET });
   try {
     const world: World = {
       prod: (fixture.tasks as TaskRecord[]).map((t) => ({ ...t })),
@@ -98,28 +103,32 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<numb
       OBS_BUCKET: obs.bucket,
       WEBHOOK_URL: hook.url,
       WEBHOOK_SECRET,
+      // A Feishu group robot too (signed), to show what people read in their chat.
+      WEBHOOKS: JSON.stringify([{ type: 'feishu', name: 'team-feishu', url: feishu.url, secret: FEISHU_SECRET, mention: ['all'] }]),
       CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY,
       CLOUD_SDK_SK: sk,
       LOG_LEVEL: 'warn',
     };
-    out(`smart-connect-watch demo: DMS emulator ${dms.url}, local OBS ${obs.endpoint} (bucket ${obs.bucket}), webhook receiver on 127.0.0.1\n`);
+    out(`smart-connect-watch demo: DMS emulator ${dms.url}, local OBS ${obs.endpoint} (bucket ${obs.bucket}), webhook and Feishu receivers on 127.0.0.1\n`);
     out('Set WATCH_INSTANCES (see README) to watch your real instances instead.\n');
     for (const [i, step] of STEPS.entries()) {
       const actions = step.act(world);
       dms.setInstance(PROD, world.prod);
       dms.setInstance(ANALYTICS, world.analytics);
       const before = hook.received.length;
+      const cardsBefore = feishu.received.length;
       const logs: string[] = [];
       const report = await runFromEnvironment(env, { getRequestID: () => `demo-run-${i + 1}` }, { write: (l) => logs.push(l) });
       out(`\n── Run ${i + 1}: ${step.title}\n`);
       for (const a of actions) out(`   cloud: ${a}\n`);
       printMessages(out, hook.received.slice(before));
+      printCards(out, feishu.received.slice(cardsBefore), i + 1 === CARD_RUN);
       printReport(out, report, logs);
     }
     out('\nDone. Every service was local; nothing left running.\n');
     return 0;
   } finally {
-    await Promise.all([dms.close(), hook.close()]);
+    await Promise.all([dms.close(), hook.close(), feishu.close()]);
     await obs.close();
   }
 }
@@ -131,6 +140,28 @@ function printMessages(out: (t: string) => void, received: Received[]): void {
     const verdict = r.answered < 300 ? 'delivered' : `answered HTTP ${r.answered}`;
     out(`   webhook: POST webhook-id ${r.headers['webhook-id']}, signature ${r.signature}, ${changes.length} change(s), ${verdict}\n`);
     if (r.answered < 300) for (const c of changes) out(`      ${changeLine(c)}\n`);
+  }
+}
+
+interface DemoCard {
+  header: { template: string; title: { content: string } };
+  elements: { tag: string; content?: string; elements?: { content: string }[] }[];
+}
+
+/** What the Feishu group shows: one line per card, and one card in full, as text. */
+function printCards(out: (t: string) => void, received: ChatReceived[], full: boolean): void {
+  if (received.length === 0) out('   feishu: no card\n');
+  for (const r of received) {
+    const card = (r.json as { card?: DemoCard } | undefined)?.card;
+    const verdict = r.accepted ? 'shown in the group' : `refused (HTTP ${r.status})`;
+    out(`   feishu: card "${card?.header.title.content ?? '?'}", signature ${r.signature}, ${verdict}\n`);
+    if (!full || !card) continue;
+    out(`      ┌─ ${card.header.title.content}  (${card.header.template} header)\n`);
+    for (const e of card.elements) {
+      const texts = e.tag === 'markdown' ? (e.content ?? '').split('\n') : (e.elements ?? []).map((x) => x.content);
+      for (const t of texts) out(`      │ ${t.replace(/\*\*/g, '').replace(/<at id=all><\/at>/g, '@all').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')}\n`);
+    }
+    out('      └─\n');
   }
 }
 
