@@ -48,18 +48,29 @@ export function buildTimelines(snapshots: readonly Snapshot[], start: number, en
   return [...byTask.values()].sort((a, b) => a.instance.localeCompare(b.instance) || a.task.localeCompare(b.task) || (a.task_id < b.task_id ? -1 : 1));
 }
 
-const STEPS_MS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 2 * 86_400_000, 7 * 86_400_000, 14 * 86_400_000, 30 * 86_400_000, 91 * 86_400_000, 365 * 86_400_000];
+const DAY = 86_400_000;
+const STEPS_MS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
 
-/** Axis ticks: a step from STEPS_MS giving at most `max` ticks, aligned to UTC midnight multiples. */
+/**
+ * Axis ticks: the smallest step of STEPS_MS giving at most `max` ticks; hours and days fall on UTC
+ * multiples of the step, months, quarters and years on their first day.
+ */
 export function axisTicks(start: number, end: number, max = 8): { at: number; label: string }[] {
   const span = Math.max(1, end - start);
-  const step = STEPS_MS.find((s) => span / s <= max) ?? span / max;
-  const daily = step >= 86_400_000;
-  const first = Math.ceil(start / step) * step;
+  const step = STEPS_MS.find((s) => span / s <= max) ?? 365 * DAY * Math.ceil(span / (365 * DAY) / max);
   const ticks: { at: number; label: string }[] = [];
-  for (let at = first; at <= end; at += step) {
+  const label = (at: number) => {
     const iso = new Date(at).toISOString();
-    ticks.push({ at, label: daily ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}` });
+    return step >= DAY ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  };
+  if (step < 30 * DAY) {
+    for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: label(at) });
+    return ticks;
   }
+  const months = Math.round(step / (30.4 * DAY));
+  const s = new Date(start);
+  let y = s.getUTCFullYear();
+  let m = Math.ceil((s.getUTCMonth() + (s.getTime() > Date.UTC(y, s.getUTCMonth()) ? 1 : 0)) / months) * months;
+  for (let at = Date.UTC(y, m); at <= end; m += months, at = Date.UTC(y, m)) ticks.push({ at, label: label(at) });
   return ticks;
 }

@@ -42,7 +42,7 @@ export async function readHistory(store: HistoryStore, keys: readonly string[], 
   const progress = opts.progress ?? NO_PROGRESS;
   let done = 0;
   try {
-    return await mapLimit(keys, opts.concurrency ?? 16, async (key) => {
+    return await mapLimit(keys, opts.concurrency ?? 32, async (key) => {
       const entry = parseHistoryObject(key, await store.readText(key));
       progress.update(++done, keys.length);
       return entry;

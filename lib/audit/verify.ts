@@ -87,12 +87,12 @@ export function verifyHistory(entries: readonly HistoryEntry[], state: StateRead
     }
   }
 
-  // Objects the chain skips over: the next object links to an older one and nothing else links to them.
+  // Objects the chain skips over: the next object links to an older one (or to nothing) and nothing else links to them.
   withId.forEach((e, i) => {
     const next = withId[i + 1];
-    const skipsOver = next?.kind === 'ok' && next.snapshot.previous !== null && compareIds(next.snapshot.previous.id, e.id) < 0;
+    const skipsOver = next?.kind === 'ok' && (next.snapshot.previous === null || compareIds(next.snapshot.previous.id, e.id) < 0);
     if (e.kind === 'ok' && skipsOver && !linked.has(e.id)) {
-      add('unlinked', e.key, `no later object links to it (${next.id} links to ${next.snapshot.previous?.id}): not part of the chain`);
+      add('unlinked', e.key, `no later object links to it (${next.id} links to ${next.snapshot.previous?.id ?? 'nothing'}): not part of the chain`);
     }
   });
 
