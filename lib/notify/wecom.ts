@@ -68,7 +68,7 @@ function content(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly C
 }
 
 function weComLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} **${plain(l.subject)}**${t.colon}${plain(l.summary)}${l.types ? ` <font color="comment">${plain(l.types)}</font>` : ''}`;
+  return `${l.marker} **${plain(l.subject)}**${t.colon}${plain(l.summary)}${l.types ? ` · <font color="comment">${plain(l.types)}</font>` : ''}`;
 }
 
 /** The markdown reads `<font>` and `<@userid>`: angle brackets in a name are shown as look-alikes. */
