@@ -145,16 +145,28 @@ describe('formatSnapshot', () => {
 });
 
 describe('progress', () => {
-  it('writes a rewritten line on a terminal, throttled, and clears it', () => {
+  it('on a terminal, once the scan is slow: a rewritten line, throttled, cleared at the end', () => {
     const out: string[] = [];
     let t = 0;
     const p = createProgress({ isTTY: true, write: (s) => out.push(s) }, 'reading', () => t);
-    p.update(1, 3);
-    p.update(2, 3); // throttled
-    t = 500;
-    p.update(3, 3);
+    p.update(1, 4); // too early: a short scan shows nothing
+    t = 300;
+    p.update(2, 4);
+    t = 350;
+    p.update(3, 4); // throttled
+    t = 360;
+    p.update(4, 4); // the last count is always shown
     p.end();
-    expect(out).toEqual(['\r\x1b[Kreading 1/3', '\r\x1b[Kreading 3/3', '\r\x1b[K']);
+    expect(out).toEqual(['\r\x1b[Kreading 2/4', '\r\x1b[Kreading 4/4', '\r\x1b[K']);
+  });
+
+  it('a scan that ends before the delay writes nothing', () => {
+    const out: string[] = [];
+    const p = createProgress({ isTTY: true, write: (s) => out.push(s) }, 'reading', () => 0);
+    p.update(1, 2);
+    p.update(2, 2);
+    p.end();
+    expect(out).toEqual([]);
   });
 
   it('writes nothing when the stream is not a terminal', () => {
