@@ -112,6 +112,18 @@ describe('verifyHistory', () => {
     expect(r.notes).toEqual([expect.stringContaining(`1 object(s) newer than state.json's last_history ${before.id}`)]);
   });
 
+  it('an object newer than state.json that links elsewhere is a fork', () => {
+    const w = world();
+    const base = w.h.objects[8]!;
+    const forged = { ...w.h.objects[11]!.snapshot, id: '20261121T080000000Z', previous: { id: base.id, sha256: base.sha256 } };
+    w.bytes.set('history/2026/11/21/20261121T080000000Z.json', canonicalJson(forged));
+    const r = check(w);
+    expect(r.problems).toEqual([
+      { kind: 'broken', key: `${PREFIX}history/2026/11/21/20261121T080000000Z.json`, detail: `is newer than state.json's last_history ${w.h.objects[11]!.id} but links to ${base.id}: a fork` },
+    ]);
+    expect(r.notes).toEqual([]);
+  });
+
   it('a chain that restarts (a previous of null in the middle) is broken', () => {
     const w = world();
     const o = w.h.objects[4]!;

@@ -29,7 +29,8 @@ type WithId = Exclude<HistoryEntry, { kind: 'foreign' }>;
  * Walks the chain (DESIGN.md §6). Pure: the objects are already read. Every object must parse; each
  * `previous` must name the object before it and the sha256 of its bytes; every object but the newest
  * must be linked from a later one; `state.json`'s `last_history` must name the newest and its bytes.
- * An object newer than `last_history` that links back correctly is a note (a run in progress).
+ * An object newer than `last_history` that links back to it is a note (a run in progress); one that links
+ * elsewhere is a fork.
  */
 export function verifyHistory(entries: readonly HistoryEntry[], state: StateRead, prefix: string): VerifyResult {
   const full = (key: string) => prefix + key;
@@ -78,7 +79,10 @@ export function verifyHistory(entries: readonly HistoryEntry[], state: StateRead
         if (target.sha256 !== undefined && target.sha256 !== last.sha256) add('tampered', target.key, mismatch(target.sha256, last.sha256, 'state.json'));
       }
       const newer = withId.filter((e) => compareIds(e.id, last.id) > 0);
-      if (newer.length > 0) {
+      const first = newer[0];
+      if (first?.kind === 'ok' && first.snapshot.previous?.id !== last.id) {
+        add('broken', first.key, `is newer than state.json's last_history ${last.id} but links to ${first.snapshot.previous?.id ?? 'nothing'}: a fork`);
+      } else if (newer.length > 0) {
         notes.push(
           `${newer.length} object(s) newer than state.json's last_history ${last.id} (a run in progress, or one that stopped before writing state.json): ` +
             `the newest, ${newer.at(-1)!.id}, is vouched for by nothing yet`,
