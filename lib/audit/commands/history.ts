@@ -61,8 +61,8 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
 
 function describeScope(o: HistoryOptions, location: string): string {
   const parts = [`in ${location}`];
-  if (o.range.since) parts.push(`since ${formatTime(o.range.since)}`);
-  if (o.range.until) parts.push(`until ${formatTime(o.range.until)}`);
+  if (o.range.since) parts.push(`since ${formatTime(o.range.since)} UTC`);
+  if (o.range.until) parts.push(`until ${formatTime(o.range.until)} UTC`);
   if (o.instance) parts.push(`instance ${o.instance}`);
   if (o.task) parts.push(`task ${o.task}`);
   if (o.kind) parts.push(`kind ${o.kind}`);
