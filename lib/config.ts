@@ -234,12 +234,13 @@ function formatIssues(name: string, error: z.ZodError): string[] {
   });
 }
 
-function normalisePrefix(p: string): string {
+/** No leading slash, a trailing one unless empty. */
+export function normalisePrefix(p: string): string {
   const trimmed = p.replace(/^\/+/, '');
   return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
-function isHttpUrl(s: string): boolean {
+export function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);
     return u.protocol === 'https:' || u.protocol === 'http:';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Env } from '../config';
+import { type Env, isHttpUrl, normalisePrefix } from '../config';
 import type { Credentials } from '../credentials';
 import { ConfigError } from '../errors';
 import { Secret } from '../secret';
@@ -51,19 +51,4 @@ export function parseAuditConfig(env: Env): AuditConfig {
       source: 'environment',
     },
   };
-}
-
-/** As lib/config.ts: no leading slash, a trailing one unless empty. */
-function normalisePrefix(p: string): string {
-  const trimmed = p.replace(/^\/+/, '');
-  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
