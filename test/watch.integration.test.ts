@@ -294,3 +294,30 @@ describe('overlapping runs', () => {
     expect(state.last_history?.key).toBe(b.report!.history_key);
   });
 });
+
+describe('LOG_LEVEL', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, []);
+  });
+  afterAll(async () => h?.close());
+
+  it.each([
+    ['debug', ['info']],
+    ['info', ['info']],
+    ['warn', ['warn']],
+    ['error', []],
+  ])('LOG_LEVEL=%s prints only lines at that level or above', async (level, expected) => {
+    h.dms.setFault(BULK, { kind: 'status', status: 500 });
+    const { logs } = await h.invoke({ LOG_LEVEL: level });
+    h.dms.setFault(BULK, null);
+    const order = ['debug', 'info', 'warn', 'error'];
+    const levels = new Set(logs.map((l) => String(l.level)));
+    for (const l of levels) expect(order.indexOf(l)).toBeGreaterThanOrEqual(order.indexOf(level));
+    for (const l of expected) expect(levels).toContain(l);
+    // The summary line is a warning when the run had errors, so it survives LOG_LEVEL=warn.
+    expect(logs.some((l) => l.msg === 'run finished')).toBe(level !== 'error');
+  });
+});
