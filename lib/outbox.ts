@@ -69,3 +69,12 @@ function taskTypes(instances: readonly InstanceSnapshot[], changes: readonly Cha
   }
   return out;
 }
+
+/** `target` less the (message, channel) pairs that went from pending in `before` to delivered in `after`. */
+export function withoutDelivered(target: readonly OutboxEntry[], before: readonly OutboxEntry[], after: readonly OutboxEntry[]): OutboxEntry[] {
+  const stillPending = new Map(after.map((e) => [e.id, new Set(e.pending)]));
+  const delivered = new Map(before.map((e) => [e.id, new Set(e.pending.filter((k) => !stillPending.get(e.id)?.has(k)))]));
+  return target
+    .map((e) => ({ ...e, pending: e.pending.filter((k) => !delivered.get(e.id)?.has(k)) }))
+    .filter((e) => e.pending.length > 0);
+}

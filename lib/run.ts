@@ -9,11 +9,11 @@ import { describeError } from './errors';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
 import type { SnapshotStore, StateRead } from './obs-store';
-import { expireOutbox, newOutboxEntry } from './outbox';
+import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
-import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './state';
+import { type LastHistory, STATE_SCHEMA, type State } from './state';
 
 export interface RunDeps {
   config: Config;
@@ -222,15 +222,6 @@ function stateResetChange(snapshotId: string, detectedAt: string): Change {
 
 function rawOf(read: StateRead): string | null {
   return read.kind === 'missing' ? null : read.raw;
-}
-
-/** `target` less the (message, channel) pairs that went from pending in `before` to delivered in `after`. */
-function withoutDelivered(target: readonly OutboxEntry[], before: readonly OutboxEntry[], after: readonly OutboxEntry[]): OutboxEntry[] {
-  const stillPending = new Map(after.map((e) => [e.id, new Set(e.pending)]));
-  const delivered = new Map(before.map((e) => [e.id, new Set(e.pending.filter((k) => !stillPending.get(e.id)?.has(k)))]));
-  return target
-    .map((e) => ({ ...e, pending: e.pending.filter((k) => !delivered.get(e.id)?.has(k)) }))
-    .filter((e) => e.pending.length > 0);
 }
 
 function byId(a: { id: string }, b: { id: string }): number {
