@@ -21,8 +21,6 @@ export interface AppOptions {
   fetch?: Fetch;
   /** Where log lines go (default stdout). */
   write?: (line: string) => void;
-  /** Run budget when the context gives none (outside FunctionGraph). */
-  defaultBudgetMs?: number;
 }
 
 /** Reserved at the end of the run for the final state writes. */
@@ -48,7 +46,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
 
     const now = () => Date.now();
     const remaining = safeCall(() => context?.getRemainingTimeInMilliSeconds?.());
-    const budget = typeof remaining === 'number' && remaining > 0 ? remaining : (opts.defaultBudgetMs ?? 120_000);
+    const budget = typeof remaining === 'number' && remaining > 0 ? remaining : config.runTimeoutMs;
     const time = {
       now,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
@@ -62,7 +60,15 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
       retryDeps: time,
     });
-    const store = await createObsStore({ ...config.obs, credentials });
+    // OBS calls may retry until just before the platform stops the function: the final state writes
+    // happen after the run's deadline, in the margin kept for them.
+    const store = await createObsStore({
+      ...config.obs,
+      credentials,
+      timeoutSeconds: Math.min(30, Math.max(2, Math.round(budget / 4_000))),
+      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
+      retryDeps: { ...time, deadline: now() + Math.max(2_000, budget - 1_000) },
+    });
     const fetch = opts.fetch ?? globalThis.fetch;
     const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: 10_000, render: config.notify }));
     logger.info('run started', {

@@ -41,6 +41,8 @@ export interface Config {
   /** How chat messages render: language and the time zone of times. */
   notify: { lang: NotifyLang; timezone: string };
   outboxMaxAgeMs: number;
+  /** The run's time budget when the runtime context gives none (outside FunctionGraph). */
+  runTimeoutMs: number;
   concurrency: number;
   logLevel: LogLevel;
 }
@@ -107,6 +109,8 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   if (!isTimeZone(timezone)) problems.push('NOTIFY_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai');
   const outboxMaxAgeMs = parseDuration(get('OUTBOX_MAX_AGE') ?? '7d');
   if (outboxMaxAgeMs === undefined || outboxMaxAgeMs <= 0) problems.push('OUTBOX_MAX_AGE must be a duration such as 7d, 12h or 30m');
+  const runTimeoutMs = parseDuration(get('RUN_TIMEOUT') ?? '120s');
+  if (runTimeoutMs === undefined || runTimeoutMs < 10_000) problems.push('RUN_TIMEOUT must be a duration of at least 10s, such as 120s or 5m');
   const concurrency = Number(get('CONCURRENCY') ?? '8');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('CONCURRENCY must be an integer from 1 to 64');
   const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase();
@@ -122,6 +126,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
     notifyFirstRun,
     notify: { lang: lang as NotifyLang, timezone },
     outboxMaxAgeMs: outboxMaxAgeMs!,
+    runTimeoutMs: runTimeoutMs!,
     concurrency,
     logLevel: logLevel as LogLevel,
   };

@@ -35,6 +35,12 @@ export class SourceError extends WatchError {
 /** Reading or writing OBS failed, or an object there is unusable. */
 export class StoreError extends WatchError {
   override readonly name = 'StoreError';
+  /** A throttle, server error, timeout or network failure: worth another attempt. */
+  readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options);
+    this.retryable = options?.retryable ?? false;
+  }
 }
 
 /** A message could not be delivered to a channel. */

@@ -127,6 +127,8 @@ declare module 'esdk-obs-nodejs' {
     listObjects(input: ObsClient.ListObjectsInput): Promise<ObsClient.Result<ObsClient.ListObjectsOutput>>;
     copyObject(input: ObsClient.CopyObjectInput): Promise<ObsClient.Result<ObsClient.CopyObjectOutput>>;
     headBucket(input: { Bucket: string }): Promise<ObsClient.Result<ObsClient.ResponseHeaders>>;
+    /** HEAD: 404 with an empty `Code` when the key does not exist. */
+    getObjectMetadata(input: ObsClient.ObjectInput): Promise<ObsClient.Result<ObsClient.ResponseHeaders & { ETag: string }>>;
     /** 204 even when the key does not exist. */
     deleteObject(input: ObsClient.ObjectInput): Promise<ObsClient.Result<ObsClient.DeleteObjectOutput>>;
     /** Drops the client's agents; further calls fail. */

@@ -3,13 +3,18 @@ import { canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
+import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
 import { Snapshot, historyKey, snapshotIdAt } from './snapshot';
 import { State } from './state';
 
+/**
+ * `version` identifies the bytes of state.json (its ETag, or a sha256 when the server gives none):
+ * a run compares versions to notice that another run wrote state.json meanwhile.
+ */
 export type StateRead =
   | { kind: 'missing' }
-  | { kind: 'ok'; state: State; raw: string }
-  | { kind: 'corrupt'; raw: string; reason: string };
+  | { kind: 'ok'; state: State; version: string }
+  | { kind: 'corrupt'; version: string; reason: string };
 
 export interface StoredSnapshot {
   snapshot: Snapshot;
@@ -20,12 +25,16 @@ export interface StoredSnapshot {
 /** The port the run uses for OBS: `state.json`, the history chain and the quarantine. Keys are relative to the prefix. */
 export interface SnapshotStore {
   readState(): Promise<StateRead>;
-  /** Writes state.json; returns the bytes written. */
+  /** The version of state.json as it is now (a HEAD request), null when it does not exist. */
+  stateVersion(): Promise<string | null>;
+  /** Writes state.json; returns the version written. */
   putState(state: State): Promise<string>;
   /** Writes a new history object; returns its full OBS key and the sha256 of its bytes. */
   putHistory(snapshot: Snapshot): Promise<{ key: string; sha256: string }>;
   /** The newest history object that parses, or null when there is none. */
   readLatestHistory(): Promise<StoredSnapshot | null>;
+  /** History objects whose full keys sort after `fullKey` (all of them for null), oldest first. */
+  readHistoryAfter(fullKey: string | null): Promise<StoredSnapshot[]>;
   /** Keeps an unreadable state.json as it was (a server-side copy: the exact bytes). */
   quarantineState(snapshotId: string): Promise<string>;
   /** Keys under `{prefix}{sub}`, relative to the prefix, sorted. */
@@ -43,8 +52,21 @@ export interface ObsStoreOptions {
   prefix: string;
   endpoint: string;
   credentials: Credentials;
+  /** Per request (default 30 s). */
   timeoutSeconds?: number;
+  /** Retries of throttling, 5xx, timeouts and network failures (default 3 attempts). */
+  retry?: RetryPolicy;
+  /** Clock, sleep and the deadline for the retries (default: real time, no deadline). */
+  retryDeps?: RetryDeps;
 }
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 };
+const REAL_TIME: RetryDeps = {
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: Date.now,
+  random: Math.random,
+  deadline: Number.POSITIVE_INFINITY,
+};
 
 export const STATE_KEY = 'state.json';
 
@@ -63,33 +85,48 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     server: opts.endpoint,
     path_style: local,
     timeout: opts.timeoutSeconds ?? 30,
-    max_retry_count: 2,
+    // Retries are ours (below): bounded by the run's deadline and applied to 5xx answers too.
+    max_retry_count: 0,
   });
   // The client initialises asynchronously: a call in the same tick fails.
   await new Promise((resolve) => setImmediate(resolve));
   const { bucket, prefix } = opts;
   const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
 
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const time = opts.retryDeps ?? REAL_TIME;
+
+  /** One OBS request with retries; the error names the operation, bucket and key, never credentials. */
   async function call<T>(what: string, key: string, fn: () => Promise<ObsClient.Result<T>>, allow404 = false) {
-    let result: ObsClient.Result<T>;
-    try {
-      result = await fn();
-    } catch (err) {
-      throw new StoreError(`OBS ${what} ${where(key)} failed: ${describeError(err)}`, { cause: err });
-    }
-    const { Status, Code, Message } = result.CommonMsg;
-    if (Status === 404 && allow404 && Code !== 'NoSuchBucket') return undefined;
-    if (Status >= 300 || !result.InterfaceResult) {
-      const code = Code || `HTTP ${Status}`;
-      const hint = Code === 'NoSuchBucket' ? ` (bucket ${bucket} does not exist)` : Status === 403 ? ' (access denied: check the agency or keys)' : '';
-      throw new StoreError(`OBS ${what} ${where(key)} failed: ${code}${Message ? ` ${Message}` : ''}${hint}`);
-    }
-    return result.InterfaceResult;
+    return withRetry(retry, time, async (attempt) => {
+      const failed = `OBS ${what} ${where(key)} failed${retry.attempts > 1 ? ` (attempt ${attempt} of ${retry.attempts})` : ''}`;
+      let result: ObsClient.Result<T>;
+      try {
+        result = await fn();
+      } catch (err) {
+        throw new StoreError(`${failed}: ${describeError(err)}`, { cause: err, retryable: true });
+      }
+      const { Status, Code, Message } = result.CommonMsg;
+      if (Status === 404 && allow404 && Code !== 'NoSuchBucket') return undefined;
+      if (Status >= 300 || !result.InterfaceResult) {
+        const code = Code || `HTTP ${Status}`;
+        const hint = Code === 'NoSuchBucket' ? ` (bucket ${bucket} does not exist)` : Status === 403 ? ' (access denied: check the agency or keys)' : '';
+        throw new StoreError(`${failed}: ${code}${Message ? ` ${Message}` : ''}${hint}`, { retryable: Status === 408 || Status === 429 || Status >= 500 });
+      }
+      return result.InterfaceResult;
+    }, (err) => ({ retryable: err instanceof StoreError && err.retryable }));
   }
 
   const get = (key: string) => call('GET', key, () => client.getObject({ Bucket: bucket, Key: prefix + key }), true);
-  const put = async (key: string, body: string) => {
-    await call('PUT', key, () => client.putObject({ Bucket: bucket, Key: prefix + key, Body: body, ContentType: 'application/json' }));
+  const put = async (key: string, body: string) =>
+    (await call('PUT', key, () => client.putObject({ Bucket: bucket, Key: prefix + key, Body: body, ContentType: 'application/json' })))?.ETag;
+  const versionOf = (etag: string | undefined, body: string) => etag || `sha256:${sha256Hex(body)}`;
+  const parseHistory = (key: string, text: string): StoredSnapshot | undefined => {
+    try {
+      return { snapshot: Snapshot.parse(JSON.parse(text)), key: prefix + key, sha256: sha256Hex(text) };
+    } catch {
+      return undefined;
+    }
   };
   const list = async (sub: string) => {
     const keys: string[] = [];
@@ -121,25 +158,32 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     async readState() {
       const out = await get(STATE_KEY);
       if (!out) return { kind: 'missing' };
-      const raw = out.Content;
+      const version = versionOf(out.ETag, out.Content);
       let json: unknown;
       try {
-        json = JSON.parse(raw);
+        json = JSON.parse(out.Content);
       } catch {
-        return { kind: 'corrupt', raw, reason: 'state.json is not valid JSON' };
+        return { kind: 'corrupt', version, reason: 'state.json is not valid JSON' };
       }
       const parsed = State.safeParse(json);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        return { kind: 'corrupt', raw, reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
+        return { kind: 'corrupt', version, reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
       }
-      return { kind: 'ok', state: parsed.data, raw };
+      return { kind: 'ok', state: parsed.data, version };
+    },
+
+    async stateVersion() {
+      const head = await call('HEAD', STATE_KEY, () => client.getObjectMetadata({ Bucket: bucket, Key: prefix + STATE_KEY }), true);
+      if (!head) return null;
+      if (head.ETag) return head.ETag;
+      const out = await get(STATE_KEY);
+      return out ? versionOf(out.ETag, out.Content) : null;
     },
 
     async putState(state) {
       const body = serialise(state);
-      await put(STATE_KEY, body);
-      return body;
+      return versionOf(await put(STATE_KEY, body), body);
     },
 
     async putHistory(snapshot) {
@@ -159,15 +203,30 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       if (keys.length === 0) keys = (await list('history/')).keys;
       for (const key of keys.filter((k) => k.endsWith('.json')).sort().reverse()) {
         const out = await get(key);
-        if (!out) continue;
-        try {
-          const snapshot = Snapshot.parse(JSON.parse(out.Content));
-          return { snapshot, key: prefix + key, sha256: sha256Hex(out.Content) };
-        } catch {
-          // not a usable history object: try the one before it
-        }
+        const stored = out && parseHistory(key, out.Content);
+        if (stored) return stored;
+        // not a usable history object: try the one before it
       }
       return null;
+    },
+
+    async readHistoryAfter(fullKey) {
+      const found: StoredSnapshot[] = [];
+      let marker = fullKey ?? undefined;
+      for (let page = 0; page < 100; page++) {
+        const out = await call('LIST', 'history/', () =>
+          client.listObjects({ Bucket: bucket, Prefix: `${prefix}history/`, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }),
+        );
+        for (const { Key } of out?.Contents ?? []) {
+          const key = Key.slice(prefix.length);
+          const text = key.endsWith('.json') ? (await get(key))?.Content : undefined;
+          const stored = text === undefined ? undefined : parseHistory(key, text);
+          if (stored) found.push(stored);
+        }
+        marker = out?.IsTruncated === 'true' ? out.NextMarker || out.Contents.at(-1)?.Key : undefined;
+        if (!marker) break;
+      }
+      return found;
     },
 
     async quarantineState(snapshotId) {

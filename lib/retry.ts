@@ -13,6 +13,15 @@ export interface RetryDeps {
   deadline: number;
 }
 
+/** A `Retry-After` value (seconds, or an HTTP date) in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** Exponential backoff with full jitter, honouring a server's Retry-After when it is longer. */
 export function backoffDelay(policy: RetryPolicy, attempt: number, random: number, retryAfterMs?: number): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

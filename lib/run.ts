@@ -1,19 +1,18 @@
 import { canonicalJson } from './canonical-json';
 import type { Change } from './change';
-import type { Config, InstanceTarget } from './config';
-import { mapLimit } from './concurrency';
+import type { Config } from './config';
 import { deliverOutbox } from './deliver';
 import { changeId, diffSnapshots } from './diff';
 import type { TaskSource } from './dms-source';
-import { describeError } from './errors';
+import { type FleetListing, listFleet, sameInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore, StateRead } from './obs-store';
+import type { SnapshotStore, StateRead, StoredSnapshot } from './obs-store';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
-import { type LastHistory, STATE_SCHEMA, type State } from './state';
+import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
 export interface RunDeps {
   config: Config;
@@ -26,88 +25,70 @@ export interface RunDeps {
   time: RetryDeps;
 }
 
+/** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
+interface Base {
+  previous: Snapshot | null;
+  lastHistory: LastHistory | null;
+  outbox: OutboxEntry[];
+}
+
 /** One watch cycle, in the order of effects of DESIGN.md §2. Throws only when OBS state cannot be read or written. */
 export async function runWatch(deps: RunDeps): Promise<RunReport> {
   const { config, store, logger, time } = deps;
   const started = time.now();
+  const takenAt = new Date(started).toISOString();
   const errors: string[] = [];
+  const anomalies: string[] = [];
 
-  // 2. The previous state.
+  // 2. The previous state; an unreadable one is quarantined and the run continues from the history.
   const read = await store.readState();
-  let previous: Snapshot | null = read.kind === 'ok' ? read.state.snapshot : null;
-  let lastHistory: LastHistory | null = read.kind === 'ok' ? read.state.last_history : null;
-  let outbox = read.kind === 'ok' ? read.state.outbox : [];
-  let snapshotId = nextSnapshotId(new Date(started), previous?.id);
-  const resetChanges: Change[] = [];
+  let base: Base = read.kind === 'ok' ? fromState(read.state) : { previous: null, lastHistory: null, outbox: [] };
+  let reset = false;
   if (read.kind === 'corrupt') {
     const latest = await store.readLatestHistory();
-    previous = latest?.snapshot ?? null;
-    lastHistory = latest ? { id: latest.snapshot.id, key: latest.key, sha256: latest.sha256 } : null;
-    snapshotId = nextSnapshotId(new Date(started), previous?.id);
-    const quarantined = await store.quarantineState(snapshotId);
-    const message = `${read.reason}: kept as ${quarantined}; continuing from ${latest ? latest.key : 'an empty baseline'} (its pending messages are lost)`;
-    errors.push(message);
+    base = latest ? { previous: latest.snapshot, lastHistory: linkOf(latest), outbox: [] } : base;
+    const quarantined = await store.quarantineState(nextSnapshotId(new Date(started), base.previous?.id));
+    errors.push(`${read.reason}: kept as ${quarantined}; continuing from ${latest ? latest.key : 'an empty baseline'} (its pending messages are lost)`);
     logger.error('state.json unreadable, quarantined', { reason: read.reason, quarantine_key: quarantined, baseline: latest?.key ?? null });
-    resetChanges.push(stateResetChange(snapshotId, new Date(started).toISOString()));
+    reset = true;
   }
-  const firstRun = previous === null;
-  const takenAt = new Date(started).toISOString();
+  const firstRun = base.previous === null;
 
-  // 3. List every instance, concurrently; a failed instance keeps its previous tasks.
-  const prevById = new Map((previous?.instances ?? []).map((i) => [i.instance_id, i]));
-  let apiRequests = 0;
-  const anomalies: string[] = [];
-  const instances = await mapLimit(config.instances, config.concurrency, async (target) => {
-    try {
-      const listing = await deps.source.listTasks(target);
-      apiRequests += listing.requests;
-      for (const a of listing.anomalies) {
-        anomalies.push(`${label(target)}: ${a}`);
-        logger.warn('paging anomaly', { instance_id: target.instance_id, anomaly: a });
-      }
-      const before = prevById.get(target.instance_id);
-      // An incomplete listing never makes a task look removed: unseen tasks keep their last state.
-      const seen = new Set(listing.tasks.map((t) => t.id));
-      const tasks = listing.complete || !before ? listing.tasks : [...listing.tasks, ...before.tasks.filter((t) => !seen.has(t.id))].sort(byId);
-      return instanceSnapshot(target, { ok: true, error: null, ...listing, tasks });
-    } catch (err) {
-      const reason = describeError(err);
-      errors.push(`listing ${label(target)} failed: ${reason}`);
-      logger.warn('instance listing failed', { instance_id: target.instance_id, error: reason });
-      const before = prevById.get(target.instance_id);
-      return instanceSnapshot(target, {
-        ok: false,
-        error: reason,
-        tasks: before?.tasks ?? [],
-        total_number: before?.total_number ?? null,
-        max_tasks: before?.max_tasks ?? null,
-        quota_tasks: before?.quota_tasks ?? null,
-      });
-    }
-  });
+  // 3. List every instance.
+  const fleet = await listFleet(config.instances, config.concurrency, deps.source, instancesById(base.previous), logger);
+  errors.push(...fleet.errors);
+  anomalies.push(...fleet.anomalies);
 
   // Timer runs can overlap and OBS has no conditional writes: if another run wrote state.json
   // meanwhile, continue from its snapshot, history link and outbox instead of overwriting them.
-  const latest = await store.readState();
-  if (rawOf(latest) !== rawOf(read) && latest.kind === 'ok') {
-    previous = latest.state.snapshot;
-    lastHistory = latest.state.last_history;
-    outbox = latest.state.outbox;
-    snapshotId = nextSnapshotId(new Date(started), previous.id);
-    resetChanges.length = 0;
-    const note = `another run wrote state.json during this run (its snapshot ${previous.id}): changes are computed against it`;
-    anomalies.push(note);
-    logger.warn('concurrent run detected', { other_snapshot_id: previous.id });
+  if ((await store.stateVersion()) !== versionOf(read)) {
+    const latest = await store.readState();
+    if (latest.kind === 'ok') {
+      base = fromState(latest.state);
+      reset = false;
+      anomalies.push(`another run wrote state.json during this run (its snapshot ${base.previous?.id}): changes are computed against it`);
+      logger.warn('concurrent run detected', { other_snapshot_id: base.previous?.id });
+    }
   }
 
-  // 4. The changes.
-  const changes = [...resetChanges, ...diffSnapshots({ previous: previous?.instances ?? null, next: instances, snapshotId, detectedAt: takenAt })];
+  // 4. The changes. When anything changed, first adopt history objects of a run that stopped
+  // between its history write and its state write, so the chain stays linear and their news is sent.
+  let step = diffStep(base, fleet, reset, started, takenAt);
+  if (step.differs && base.lastHistory) {
+    const adopted = await adoptOrphans(store, base, config);
+    if (adopted) {
+      base = adopted.base;
+      anomalies.push(...adopted.notes);
+      for (const note of adopted.notes) logger.warn('history adopted', { note });
+      step = diffStep(base, fleet, reset, started, takenAt);
+    }
+  }
+  const { snapshotId, instances, changes } = step;
   for (const c of changes) logger.info('change', { ...c });
 
   // 5. History (when anything differs), then the state with the new messages.
-  const channelKeys = new Set(config.channels.map((c) => c.key));
-  const expiry = expireOutbox(outbox, started, config.outboxMaxAgeMs, channelKeys);
-  outbox = expiry.outbox;
+  const expiry = expireOutbox(base.outbox, started, config.outboxMaxAgeMs, new Set(config.channels.map((c) => c.key)));
+  let outbox = expiry.outbox;
   for (const e of expiry.expired) {
     errors.push(`message ${e.id} to ${e.channel} expired undelivered: ${e.last_error}`);
     logger.error('message expired undelivered', { ...e });
@@ -116,12 +97,13 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     schema: SNAPSHOT_SCHEMA,
     id: snapshotId,
     taken_at: takenAt,
-    previous: lastHistory ? { id: lastHistory.id, sha256: lastHistory.sha256 } : null,
+    previous: base.lastHistory ? { id: base.lastHistory.id, sha256: base.lastHistory.sha256 } : null,
     instances,
     changes,
     ...(expiry.expired.length > 0 ? { expired: expiry.expired } : {}),
   };
-  const differs = previous === null || changes.length > 0 || expiry.expired.length > 0 || canonicalJson(previous.instances) !== canonicalJson(instances);
+  const differs = step.differs || expiry.expired.length > 0;
+  let lastHistory = base.lastHistory;
   let historyKey: string | null = null;
   if (differs) {
     const written = await store.putHistory(snapshot);
@@ -129,19 +111,11 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     lastHistory = { id: snapshot.id, key: written.key, sha256: written.sha256 };
     logger.info('history written', { key: written.key, sha256: written.sha256 });
   }
-  // An instance never listed before (first run, newly configured, or failing since its first run)
-  // has a baseline, not news: its tasks are sent only with NOTIFY_FIRST_RUN.
-  const baseline = new Set(
-    instances.filter((i) => { const p = prevById.get(i.instance_id); return !p || (!p.ok && p.total_number === null); }).map((i) => i.instance_id),
-  );
-  const notifiable = changes.filter(
-    (c) => config.notifyOn.includes(c.kind) && !(c.kind === 'task_added' && baseline.has(c.instance_id ?? '') && !config.notifyFirstRun),
-  );
-  const entry = notifiable.length > 0 ? newOutboxEntry(snapshot, notifiable, config.channels) : null;
+  const entry = newOutboxEntry(snapshot, notifiable(changes, base.previous, config), config.channels);
   if (entry && !outbox.some((e) => e.id === entry.id)) outbox = [...outbox, entry];
-  const state = (box: State['outbox']): State => ({
+  const state = (box: OutboxEntry[]): State => ({
     schema: STATE_SCHEMA,
-    snapshot: differs || !previous ? snapshot : previous,
+    snapshot: differs || !base.previous ? snapshot : base.previous,
     last_history: lastHistory,
     checked_at: takenAt,
     outbox: box,
@@ -153,11 +127,11 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   if (delivery) {
     errors.push(...delivery.errors);
     if (canonicalJson(delivery.outbox) !== canonicalJson(outbox)) {
-      const now = await store.readState();
-      if (now.kind === 'ok' && now.raw !== written) {
+      const other = (await store.stateVersion()) === written ? null : await store.readState();
+      if (other?.kind === 'ok') {
         // Another run wrote meanwhile: record our deliveries in its state rather than overwrite it.
-        logger.warn('concurrent run detected', { other_snapshot_id: now.state.snapshot.id });
-        await store.putState({ ...now.state, outbox: withoutDelivered(now.state.outbox, outbox, delivery.outbox) });
+        logger.warn('concurrent run detected', { other_snapshot_id: other.state.snapshot.id });
+        await store.putState({ ...other.state, outbox: withoutDelivered(other.state.outbox, outbox, delivery.outbox) });
       } else {
         await store.putState(state(delivery.outbox));
       }
@@ -179,28 +153,81 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     changes: changes.length,
     changes_by_kind: byKind,
     messages: { delivered: delivery?.delivered ?? 0, pending: (delivery?.outbox ?? outbox).reduce((n, e) => n + e.pending.length, 0), expired: expiry.expired.length },
-    api_requests: apiRequests,
+    api_requests: fleet.apiRequests,
     anomalies,
     errors,
   };
 }
 
-function instanceSnapshot(
-  target: InstanceTarget,
-  r: Pick<InstanceSnapshot, 'ok' | 'error' | 'tasks' | 'total_number' | 'max_tasks' | 'quota_tasks'>,
-): InstanceSnapshot {
-  return {
-    instance_id: target.instance_id,
-    name: target.name,
-    region: target.region,
-    project_id: target.project_id,
-    ok: r.ok,
-    error: r.error,
-    total_number: r.total_number,
-    max_tasks: r.max_tasks,
-    quota_tasks: r.quota_tasks,
-    tasks: r.tasks,
+/** The new snapshot's instances and changes against `base`. */
+function diffStep(base: Base, fleet: FleetListing, reset: boolean, started: number, takenAt: string) {
+  const snapshotId = nextSnapshotId(new Date(started), base.previous?.id);
+  const instances = keepFailedAsBefore(fleet.instances, base.previous);
+  const changes = diffSnapshots({ previous: base.previous?.instances ?? null, next: instances, snapshotId, detectedAt: takenAt });
+  if (reset) changes.unshift(stateResetChange(snapshotId, takenAt));
+  const differs = base.previous === null || changes.length > 0 || !sameInstances(base.previous.instances, instances);
+  return { snapshotId, instances, changes, differs };
+}
+
+/** An instance whose listing failed keeps the tasks of the snapshot the run continues from. */
+function keepFailedAsBefore(instances: InstanceSnapshot[], previous: Snapshot | null): InstanceSnapshot[] {
+  const before = instancesById(previous);
+  return instances.map((i) => {
+    const p = before.get(i.instance_id);
+    return i.ok || !p ? i : { ...i, tasks: p.tasks, total_number: p.total_number, max_tasks: p.max_tasks, quota_tasks: p.quota_tasks };
+  });
+}
+
+/**
+ * History objects after the chain's head that continue it were written by a run that stopped before
+ * its state write: continue from the last of them, and queue their messages (with the ids that run
+ * would have given them, so a receiver can tell a resend).
+ */
+async function adoptOrphans(store: SnapshotStore, base: Base, config: Config): Promise<{ base: Base; notes: string[] } | null> {
+  let head = base.lastHistory;
+  let previous = base.previous;
+  let outbox = base.outbox;
+  const notes: string[] = [];
+  for (const orphan of await store.readHistoryAfter(head?.key ?? null)) {
+    const link = orphan.snapshot.previous;
+    if (!head || !link || link.id !== head.id || link.sha256 !== head.sha256) continue;
+    const entry = newOutboxEntry(orphan.snapshot, notifiable(orphan.snapshot.changes, previous, config), config.channels);
+    if (entry && !outbox.some((e) => e.id === entry.id)) outbox = [...outbox, entry];
+    notes.push(`history ${orphan.key} was written by a run that stopped before updating state.json: continued from it${entry ? `, its message ${entry.id} queued` : ''}`);
+    head = linkOf(orphan);
+    previous = orphan.snapshot;
+  }
+  return notes.length > 0 ? { base: { previous, lastHistory: head, outbox }, notes } : null;
+}
+
+/**
+ * The changes to send: those in NOTIFY_ON, less the tasks found on an instance never listed before
+ * (first run, newly configured, or failing since its first run), which are a baseline, not news,
+ * unless NOTIFY_FIRST_RUN.
+ */
+function notifiable(changes: Change[], previous: Snapshot | null, config: Config): Change[] {
+  const before = instancesById(previous);
+  const isBaseline = (id: string | null) => {
+    const p = before.get(id ?? '');
+    return !p || (!p.ok && p.total_number === null);
   };
+  return changes.filter((c) => config.notifyOn.includes(c.kind) && !(c.kind === 'task_added' && !config.notifyFirstRun && isBaseline(c.instance_id)));
+}
+
+function fromState(state: State): Base {
+  return { previous: state.snapshot, lastHistory: state.last_history, outbox: state.outbox };
+}
+
+function linkOf(stored: StoredSnapshot): LastHistory {
+  return { id: stored.snapshot.id, key: stored.key, sha256: stored.sha256 };
+}
+
+function instancesById(snapshot: Snapshot | null): Map<string, InstanceSnapshot> {
+  return new Map((snapshot?.instances ?? []).map((i) => [i.instance_id, i]));
+}
+
+function versionOf(read: StateRead): string | null {
+  return read.kind === 'missing' ? null : read.version;
 }
 
 function stateResetChange(snapshotId: string, detectedAt: string): Change {
@@ -218,16 +245,4 @@ function stateResetChange(snapshotId: string, detectedAt: string): Change {
     snapshot_id: snapshotId,
     detected_at: detectedAt,
   };
-}
-
-function rawOf(read: StateRead): string | null {
-  return read.kind === 'missing' ? null : read.raw;
-}
-
-function byId(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function label(t: InstanceTarget): string {
-  return t.name ? `${t.name} (${t.instance_id})` : t.instance_id;
 }

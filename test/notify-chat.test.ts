@@ -87,9 +87,9 @@ describe('a chat notifier', () => {
     const sentBeforeDeferral = calls.length;
     expect(outcomes.slice(0, 2)).toEqual([{ status: 'ok' }, { status: 'ok' }]);
     const deferred = outcomes.find((o) => o.status !== 'ok');
-    expect(deferred).toMatchObject({ status: 'permanent', reason: expect.stringContaining('deferred to the next run') });
+    expect(deferred).toMatchObject({ status: 'deferred', reason: expect.stringContaining('deferred to the next run') });
     expect(sentBeforeDeferral).toBeLessThanOrEqual(10);
-    expect(outcomes.slice(outcomes.indexOf(deferred!)).every((o) => o.status === 'permanent')).toBe(true);
+    expect(outcomes.slice(outcomes.indexOf(deferred!)).every((o) => o.status === 'deferred')).toBe(true);
   });
 
   it('keeps to the platform rate: Slack parts at least a second apart', async () => {

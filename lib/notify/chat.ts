@@ -49,7 +49,7 @@ export function createChatNotifier<P>(channel: ChannelConfig, deps: ChatDeps, pl
       const from = accepted.get(message.id) ?? 0;
       if (from === 0 && sentThisRun > 0 && sentThisRun + payloads.length > MAX_PARTS) {
         return {
-          status: 'permanent',
+          status: 'deferred',
           reason: `deferred to the next run: ${payloads.length} message(s) would pass ${MAX_PARTS} messages to this channel in one run (${sentThisRun} sent)`,
         };
       }

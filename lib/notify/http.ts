@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../retry';
 import type { Fetch, HttpAnswer, Outcome } from './types';
 
 export interface PostDeps {
@@ -44,11 +45,7 @@ function networkReason(err: unknown): string {
 
 /** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const v = headers.get('retry-after');
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return parseRetryAfter(headers.get('retry-after'), now);
 }
 
 /** DESIGN.md §5: 2xx delivered; 429 and 5xx retryable; other statuses permanent. */

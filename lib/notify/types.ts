@@ -20,7 +20,9 @@ export interface TaskTypes {
 export type Outcome =
   | { status: 'ok' }
   | { status: 'retryable'; reason: string; retryAfterMs?: number | undefined }
-  | { status: 'permanent'; reason: string };
+  | { status: 'permanent'; reason: string }
+  /** Not sent, on purpose (the channel's per-run limit): waits in the outbox for the next run. */
+  | { status: 'deferred'; reason: string };
 
 /** The raw HTTP answer a classifier reads. */
 export interface HttpAnswer {
