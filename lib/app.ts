@@ -58,7 +58,8 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       endpoint: config.dmsEndpoint,
       requestTimeoutMs: Math.min(10_000, Math.max(1_000, budget / 3)),
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
-      retryDeps: time,
+      // Listing stops early enough to leave time for sending what it found.
+      retryDeps: { ...time, deadline: time.deadline - Math.min(10_000, (time.deadline - now()) / 4) },
     });
     // OBS calls may retry until just before the platform stops the function: the final state writes
     // happen after the run's deadline, in the margin kept for them.

@@ -72,6 +72,7 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
       let total: number | undefined;
       let last: z.infer<typeof Page> | undefined;
       let requests = 0;
+      let duplicates = 0;
       for (let page = 0; page < MAX_PAGES; page++) {
         const offset = page * PAGE_LIMIT;
         const request = new ListConnectorTasksRequest().withInstanceId(target.instance_id).withOffset(offset).withLimit(PAGE_LIMIT);
@@ -88,12 +89,18 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
           anomalies.push(`total_number changed from ${total} to ${last.total_number} during listing`);
         }
         total = last.total_number;
+        const before = byId.size;
         for (const task of last.tasks) {
-          if (byId.has(task.id)) anomalies.push(`task ${task.id} listed twice`);
+          if (byId.has(task.id)) duplicates++;
           byId.set(task.id, task);
+        }
+        if (last.tasks.length > 0 && byId.size === before) {
+          anomalies.push(`the page at offset ${offset} held only tasks already seen: listing stopped`);
+          break;
         }
         if (last.tasks.length === 0 || offset + PAGE_LIMIT >= total) break;
       }
+      if (duplicates > 0) anomalies.push(`${duplicates} task(s) listed more than once (kept once)`);
       if (byId.size < (total ?? 0)) anomalies.push(`listing ended with ${byId.size} of ${total} tasks`);
       return {
         tasks: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),

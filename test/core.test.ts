@@ -700,6 +700,33 @@ describe('deliverOutbox', () => {
       errors: 1,
     },
     {
+      name: 'the deadline has come: nothing new is sent, all stays pending, unchanged, and it is reported',
+      outbox: () => [entry(RUN_1, ['ops']), entry(RUN_2, ['ops', 'audit'])],
+      notifiers: () => [fakeNotifier(channel('ops')), fakeNotifier(channel('audit'))],
+      deadline: 0,
+      delivered: 0,
+      pending: [
+        [RUN_1, ['ops'], 0, null],
+        [RUN_2, ['ops', 'audit'], 0, null],
+      ],
+      sent: {},
+      sleeps: [],
+      errors: 1,
+    },
+    {
+      name: 'deferred by the channel (its per-run limit): pending, no error, no attempt counted as failed',
+      outbox: () => [entry(RUN_1, ['ops']), entry(RUN_2, ['ops'])],
+      notifiers: () => [fakeNotifier(channel('ops'), [{ status: 'deferred', reason: 'deferred to the next run: limit' }])],
+      delivered: 0,
+      pending: [
+        [RUN_1, ['ops'], 1, null],
+        [RUN_2, ['ops'], 0, null],
+      ],
+      sent: { ops: [RUN_1] },
+      sleeps: [],
+      errors: 0,
+    },
+    {
       name: 'a failing channel does not affect another',
       outbox: () => [entry(RUN_1, ['ops', 'audit'])],
       notifiers: () => [fakeNotifier(channel('ops'), [permanent('HTTP 404: no such hook')]), fakeNotifier(channel('audit'))],

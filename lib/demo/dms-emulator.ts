@@ -20,7 +20,13 @@ export type DmsFault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string>; times?: number }
   | { kind: 'not-json'; times?: number }
   | { kind: 'latency'; ms: number; times?: number }
-  | { kind: 'hang'; times?: number };
+  | { kind: 'hang'; times?: number }
+  /** The connection is dropped without an answer (a network error). */
+  | { kind: 'reset'; times?: number }
+  /** `total_number` grows by `by` on each answer (tasks created while a client pages). */
+  | { kind: 'moving-total'; by: number; times?: number }
+  /** Every answer is the first page, whatever the offset (a pager that ignores `offset`). */
+  | { kind: 'ignore-offset'; times?: number };
 
 export interface DmsRequestRecord {
   /** Decoded instance id from the path, null when the path did not match the API. */
@@ -69,7 +75,7 @@ const asInt = (v: string | null): number | null => (v !== null && /^-?\d+$/.test
 export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmulator> {
   const now = opts.now ?? (() => new Date());
   const instances = new Map<string, Instance>();
-  const faults = new Map<string, DmsFault & { left?: number }>();
+  const faults = new Map<string, DmsFault & { left?: number; used: number }>();
   const requests: DmsRequestRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const secrets = [opts.credentials.sk, opts.securityToken].filter((s): s is string => !!s);
@@ -89,8 +95,9 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
   const fail = (res: ServerResponse, rec: DmsRequestRecord, status: number, err: ErrorBody): void => send(res, rec, status, JSON.stringify(err));
 
   /** Returns the active fault for the instance and counts one use of it. */
-  function takeFault(instanceId: string): DmsFault | undefined {
+  function takeFault(instanceId: string): (DmsFault & { used: number }) | undefined {
     const fault = faults.get(instanceId);
+    if (fault) fault.used++;
     if (fault?.left !== undefined && --fault.left <= 0) faults.delete(instanceId);
     return fault;
   }
@@ -127,13 +134,16 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
     const offset = params.has('offset') ? rec.offset : 0;
     if (limit === null || limit < 1 || limit > 50 || offset === null || offset < 0) return fail(res, rec, 400, ERR.badParam);
 
-    const ok = (): void => send(res, rec, 200, JSON.stringify({
-      tasks: instance.tasks.slice(offset, offset + limit), total_number: instance.total_number ?? instance.tasks.length,
+    const ok = (from = offset, extraTotal = 0): void => send(res, rec, 200, JSON.stringify({
+      tasks: instance.tasks.slice(from, from + limit), total_number: (instance.total_number ?? instance.tasks.length) + extraTotal,
       max_tasks: instance.max_tasks, quota_tasks: instance.quota_tasks,
     }));
     const fault = takeFault(instanceId);
     switch (fault?.kind) {
       case undefined: return ok();
+      case 'reset': return void req.socket.destroy();
+      case 'moving-total': return ok(offset, fault.by * fault.used);
+      case 'ignore-offset': return ok(0);
       case 'status': return send(res, rec, fault.status, JSON.stringify(fault.body ?? ERR.internal), fault.headers);
       case 'not-json': return send(res, rec, 200, '<html><body><h1>Service temporarily unavailable</h1></body></html>', { 'content-type': 'text/html;charset=UTF-8' });
       case 'hang': return; // never answered; close() destroys the socket
@@ -172,7 +182,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
     removeInstance(instanceId) { instances.delete(instanceId); },
     setFault(instanceId, fault) {
       if (fault === null || (fault.times !== undefined && fault.times <= 0)) faults.delete(instanceId);
-      else faults.set(instanceId, { ...fault, left: fault.times });
+      else faults.set(instanceId, { ...fault, left: fault.times, used: 0 });
     },
     requests,
     reset() { requests.length = 0; },

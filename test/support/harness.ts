@@ -172,3 +172,10 @@ export async function startHarness(opts: { channel?: boolean } = {}): Promise<Ha
   };
   return harness;
 }
+
+/** The harness secrets (and the webhook URL's path token) found in an invocation's output, report or error. */
+export function leakedSecrets(h: Harness, inv: Invocation): string[] {
+  const text = [inv.stdout, inv.stderr, inv.error?.message ?? '', inv.error?.stack ?? '', JSON.stringify(inv.report ?? null)].join('\n');
+  const values = [h.secrets.sk, h.secrets.token, h.secrets.webhookSecret, h.secrets.urlToken, new URL(h.hook.url).pathname.split('/').pop()!];
+  return values.filter((v) => text.includes(v));
+}

@@ -1,0 +1,102 @@
+// A loopback reverse proxy in front of the local OBS (s3rver) that injects faults into chosen
+// requests: an S3-style error answer, a delay, or no answer at all. Everything else passes through.
+import { type IncomingMessage, type ServerResponse, createServer, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface ObsFault {
+  /** HTTP method to match (GET, HEAD, PUT, …); any when absent. */
+  method?: string;
+  /** Matched against the object key (the path after `/{bucket}/`, decoded); any when absent. */
+  key?: RegExp;
+  /** Answer with this status and S3 error code instead of forwarding. */
+  status?: number;
+  code?: string;
+  /** Forward after this delay. */
+  delayMs?: number;
+  /** Never answer. */
+  hang?: boolean;
+  /** How many matching requests the fault affects (default: until cleared). */
+  times?: number;
+}
+
+export interface ObsRequestRecord {
+  method: string;
+  key: string;
+  /** The fault applied, if any. */
+  fault: 'error' | 'delay' | 'hang' | null;
+}
+
+export interface ObsFaultProxy {
+  url: string;
+  readonly requests: ObsRequestRecord[];
+  fault(f: ObsFault): void;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy> {
+  const upstream = new URL(target);
+  const faults: (ObsFault & { left: number })[] = [];
+  const requests: ObsRequestRecord[] = [];
+  const sockets = new Set<Socket>();
+
+  const take = (method: string, key: string): ObsFault | undefined => {
+    const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.key || f.key.test(key)) && f.left > 0);
+    if (i < 0) return undefined;
+    const f = faults[i]!;
+    if (--f.left <= 0) faults.splice(i, 1);
+    return f;
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    const out = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  };
+
+  const server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const key = path.split('/').slice(2).join('/');
+    const f = take(method, key);
+    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : 'delay' });
+    if (!f) return forward(req, res);
+    if (f.hang) return req.resume();
+    if (f.status) {
+      req.resume();
+      const body = method === 'HEAD' ? '' : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${f.code ?? 'InternalError'}</Code><Message>injected fault</Message><RequestId>0000</RequestId></Error>`;
+      res.writeHead(f.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-obs-request-id': '0000' });
+      return res.end(body);
+    }
+    const timer = setTimeout(() => forward(req, res), f.delayMs ?? 0);
+    res.on('close', () => clearTimeout(timer));
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    fault(f) {
+      faults.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY });
+    },
+    clear() {
+      faults.length = 0;
+      requests.length = 0;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
