@@ -26,6 +26,8 @@ export type Received = {
   signatureError?: string;
   /** The HTTP status the receiver answered. */
   answered: number;
+  /** When the request arrived (wall clock). */
+  at: Date;
 };
 
 export type WebhookReceiver = {
@@ -135,6 +137,7 @@ export async function startWebhookReceiver(
         signature,
         ...(check.ok ? {} : { signatureError: check.reason }),
         answered: 0,
+        at: new Date(),
       };
 
       let answer: ScriptedResponse;

@@ -1,0 +1,203 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type WebhookReceiver, startWebhookReceiver } from '../lib/demo/webhook-receiver';
+import { Snapshot } from '../lib/snapshot';
+import { State } from '../lib/state';
+import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
+import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
+
+// Fault injection, part 2 (issue #4 items 4–6): deliveries, runs that stop half-way, and OBS
+// failing, through the built handler, with OBS behind a loopback proxy that injects the faults.
+
+const PROD = 'inst-prod-0001';
+const BULK = 'inst-bulk-0002';
+
+describe('faults in deliveries, half-finished runs and OBS', () => {
+  let h: Harness;
+  let obs: ObsFaultProxy;
+  let prod: TaskRecord[];
+  let prefix = '';
+  let tests = 0;
+
+  const run = async (env: Record<string, string> = {}, context: Record<string, () => unknown> = {}): Promise<Invocation> => {
+    const inv = await h.invoke({ OBS_ENDPOINT: obs.url, OBS_PREFIX: prefix, ...env }, context);
+    expect(leakedSecrets(h, inv)).toEqual([]);
+    return inv;
+  };
+  /** Every object in the bucket, key → bytes: to show that a failed run damaged nothing. */
+  const bucket = async () => new Map(await Promise.all((await h.listKeys(prefix)).map(async (k) => [k, await h.getObject(k)] as const)));
+  const readState = async () => State.parse(JSON.parse((await h.getObject(`${prefix}state.json`))!));
+  const pause = (name: string) => {
+    prod = prod.map((t) => (t.task_name === name ? { ...t, status: 'PAUSED' } : t));
+    h.dms.setInstance(PROD, prod);
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    obs = await startObsFaultProxy(h.obs.endpoint);
+  });
+  afterAll(async () => {
+    await obs?.close();
+    await h?.close();
+  });
+  beforeEach(() => {
+    prefix = `faults-${++tests}/`; // a fresh state and history per test
+    prod = fixtureTasks();
+    h.dms.setInstance(PROD, prod);
+    h.dms.setInstance(BULK, generatedTasks(3));
+    obs.clear();
+    h.hook.reset();
+  });
+  afterEach(() => obs.clear());
+
+  describe('6. OBS failures', () => {
+    it.each<{ name: string; env?: Record<string, string>; fault?: Parameters<ObsFaultProxy['fault']>[0]; error: RegExp; requests: (r: ObsFaultProxy['requests']) => void }>([
+      {
+        name: 'the bucket does not exist: the run fails naming bucket and key, nothing is retried',
+        env: { OBS_BUCKET: 'no-such-bucket-0404' },
+        error: /^OBS GET obs:\/\/no-such-bucket-0404\/faults-\d+\/state\.json failed \(attempt 1 of 3\): NoSuchBucket .*\(bucket no-such-bucket-0404 does not exist\)$/,
+        requests: (r) => expect(r.map((x) => x.method)).toEqual(['GET']),
+      },
+      {
+        name: '403 on state.json: the run fails naming the key and access, nothing is retried',
+        fault: { method: 'GET', key: /state\.json$/, status: 403, code: 'AccessDenied' },
+        error: /^OBS GET obs:\/\/[^/]+\/faults-\d+\/state\.json failed \(attempt 1 of 3\): AccessDenied injected fault \(access denied: check the agency or keys\)$/,
+        requests: (r) => expect(r.map((x) => x.method)).toEqual(['GET']),
+      },
+      {
+        name: '503 that persists on the state write: 3 attempts, then the run fails naming the key',
+        fault: { method: 'PUT', key: /state\.json$/, status: 503, code: 'ServiceUnavailable' },
+        error: /^OBS PUT obs:\/\/[^/]+\/faults-\d+\/state\.json failed \(attempt 3 of 3\): ServiceUnavailable/,
+        requests: (r) => expect(r.filter((x) => x.method === 'PUT' && x.key.endsWith('state.json'))).toHaveLength(3),
+      },
+    ])('$name; nothing in OBS is changed', async ({ env, fault, error, requests }) => {
+      await run();
+      pause('smart-connect-1');
+      const before = await bucket();
+      obs.clear();
+      if (fault) obs.fault(fault);
+      const { error: thrown, report } = await run(env);
+      expect(report).toBeUndefined();
+      expect(thrown?.name).toBe('StoreError');
+      expect(thrown?.message).toMatch(error);
+      requests(obs.requests);
+      const after = await bucket();
+      // A failed state write may leave this run's new history object (adopted by the next run), never a changed one.
+      for (const [key, bytes] of before) expect(after.get(key)).toBe(bytes);
+      expect([...after.keys()].filter((k) => !before.has(k)).every((k) => k.includes('/history/'))).toBe(true);
+    });
+
+    it.each<{ name: string; fault: Parameters<ObsFaultProxy['fault']>[0]; context?: Record<string, () => unknown>; stateGets: number }>([
+      { name: '503 twice on reading state.json is retried and the run succeeds', fault: { method: 'GET', key: /state\.json$/, status: 503, code: 'ServiceUnavailable', times: 2 }, stateGets: 3 },
+      { name: '500 on the history write is retried and the run succeeds', fault: { method: 'PUT', key: /history\//, status: 500, code: 'InternalError', times: 1 }, stateGets: 1 },
+      { name: 'a slow answer (1.5 s) is waited for', fault: { method: 'GET', key: /state\.json$/, delayMs: 1_500, times: 1 }, stateGets: 1 },
+      {
+        name: 'an answer that never comes times out and is retried',
+        fault: { method: 'GET', key: /state\.json$/, hang: true, times: 1 },
+        context: { getRemainingTimeInMilliSeconds: () => 8_000 }, // → a 2 s OBS request timeout
+        stateGets: 2,
+      },
+    ])('$name', async ({ fault, context, stateGets }) => {
+      await run();
+      pause('smart-connect-1');
+      obs.clear();
+      obs.fault(fault);
+      const { report, error } = await run({}, context);
+      expect(error).toBeUndefined();
+      expect(report).toMatchObject({ changes: 1, messages: { delivered: 1 } });
+      expect(obs.requests.filter((r) => r.method === 'GET' && r.key.endsWith('state.json'))).toHaveLength(stateGets);
+      expect((await readState()).snapshot.id).toBe(report!.snapshot_id);
+    });
+  });
+
+  describe('5. a run that stopped between its history write and its state write', () => {
+    it('is continued by the next run: one linear chain, its message sent once, with the id it would have had', async () => {
+      await run();
+      pause('smart-connect-1');
+      obs.fault({ method: 'PUT', key: /state\.json$/, status: 500, code: 'InternalError' });
+      const crashed = await run();
+      expect(crashed.error?.name).toBe('StoreError');
+      expect(h.hook.received).toHaveLength(0);
+      obs.clear();
+
+      const next = await run();
+      expect(next.error).toBeUndefined();
+      expect(next.report!.anomalies).toEqual([expect.stringMatching(/^history faults-\d+\/history\/.+\.json was written by a run that stopped before updating state\.json: continued from it, its message msg_\w+ queued$/)]);
+      expect(next.report).toMatchObject({ changes: 0, history_key: null, messages: { delivered: 1, pending: 0 } });
+      expect(h.hook.received).toHaveLength(1);
+      const sent = h.hook.received[0]!.json as { snapshot_id: string; changes: { kind: string; to: string }[] };
+      expect(sent.changes).toEqual([expect.objectContaining({ kind: 'status_changed', to: 'PAUSED' })]);
+
+      // The chain: each object links to the one before it; state.json points at the newest.
+      const chain = [];
+      for (const key of await h.listKeys(`${prefix}history/`)) chain.push({ key, snapshot: Snapshot.parse(JSON.parse((await h.getObject(key))!)) });
+      expect(chain.map((c) => c.snapshot.previous?.id ?? null)).toEqual([null, chain[0]!.snapshot.id]);
+      expect(chain[1]!.snapshot.id).toBe(sent.snapshot_id);
+      expect((await readState()).last_history?.key).toBe(chain[1]!.key);
+
+      const quiet = await run();
+      expect(quiet.report).toMatchObject({ changes: 0, history_key: null, anomalies: [] });
+      expect(h.hook.received).toHaveLength(1);
+    });
+  });
+
+  describe('4. deliveries', () => {
+    let other: WebhookReceiver;
+    beforeAll(async () => {
+      other = await startWebhookReceiver({ secret: 'whsec_b3RoZXItY2hhbm5lbC1zZWNyZXQ=' });
+    });
+    afterAll(async () => other?.close());
+
+    it('two channels are independent: one failing never makes the other resend', async () => {
+      const env = {
+        WEBHOOK_URL: '',
+        WEBHOOK_SECRET: '',
+        WEBHOOKS: JSON.stringify([
+          { type: 'generic', name: 'ops', url: `${h.hook.url}?access_token=${h.secrets.urlToken}`, secret: h.secrets.webhookSecret },
+          { type: 'generic', name: 'audit', url: other.url, secret: 'whsec_b3RoZXItY2hhbm5lbC1zZWNyZXQ=' },
+        ]),
+      };
+      other.reset();
+      await run(env);
+      pause('smart-connect-1');
+      h.hook.respondWith({ status: 503 }, { status: 503 }, { status: 503 });
+      const failing = await run(env);
+      expect(failing.report!.messages).toEqual({ delivered: 1, pending: 1, expired: 0 });
+      expect(other.received.map((r) => r.answered)).toEqual([204]);
+
+      const recovered = await run(env);
+      expect(recovered.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+      expect(other.received).toHaveLength(1);
+      const ids = h.hook.received.map((r) => r.headers['webhook-id']);
+      expect(ids).toHaveLength(4);
+      expect(new Set(ids).size).toBe(1);
+      expect(ids[0]).toBe(other.received[0]!.headers['webhook-id']);
+    });
+
+    it('the webhook answers 429 with Retry-After: 1: the next attempt waits at least that long, within the run', async () => {
+      await run();
+      pause('smart-connect-1');
+      h.hook.respondWith({ status: 429, headers: { 'Retry-After': '1' } });
+      const { report } = await run();
+      expect(report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+      const [first, second] = h.hook.received;
+      expect([first!.answered, second!.answered]).toEqual([429, 204]);
+      expect(second!.at.getTime() - first!.at.getTime()).toBeGreaterThanOrEqual(990);
+    });
+
+    it('OUTBOX_MAX_AGE: a message never delivered in time expires, is reported, logged as an error and kept in the history', async () => {
+      await run();
+      pause('smart-connect-1');
+      h.hook.setDefault({ status: 500 });
+      const pending = await run({ OUTBOX_MAX_AGE: '1ms' });
+      expect(pending.report!.messages).toMatchObject({ delivered: 0, pending: 1 });
+      const expired = await run({ OUTBOX_MAX_AGE: '1ms' });
+      h.hook.setDefault({ status: 204 });
+      expect(expired.report!.messages).toEqual({ delivered: 0, pending: 0, expired: 1 });
+      expect(expired.report!.errors).toEqual([expect.stringMatching(/^message msg_\w+ to generic-\w+ expired undelivered: .*HTTP 500/)]);
+      expect(expired.logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'message expired undelivered' }));
+      const history = Snapshot.parse(JSON.parse((await h.getObject(expired.report!.history_key!))!));
+      expect(history.expired).toEqual([expect.objectContaining({ snapshot_id: pending.report!.snapshot_id, change_ids: [expect.any(String)] })]);
+      expect((await readState()).outbox).toEqual([]);
+    });
+  });
+});
