@@ -1,20 +1,18 @@
-/** JSON with object keys sorted recursively: equal values give equal bytes. */
+/**
+ * JSON with object keys sorted recursively: equal values give equal bytes. Objects are re-keyed one
+ * at a time as JSON.stringify reaches them (no sorted copy of the whole tree: snapshots are large).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return JSON.stringify(value, sortKeys);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return sortKeys((value as { toJSON(): unknown }).toJSON());
-  }
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  if (sorted) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of keys.sort()) out[key] = (value as Record<string, unknown>)[key];
+  return out;
 }

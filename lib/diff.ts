@@ -55,6 +55,7 @@ function diffTasks(prevTasks: readonly Task[], nextTasks: readonly Task[], make:
       out.push(make('task_added', 'info', task, { to: task.status }));
       continue;
     }
+    if (before === task) continue; // the listing reuses unchanged tasks (listing.ts)
     if (before.status !== task.status) {
       const severity = statusSeverity(before.status, task.status);
       out.push(make('status_changed', severity, task, { from: before.status, to: task.status }));

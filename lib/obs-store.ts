@@ -91,6 +91,13 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   // The client initialises asynchronously: a call in the same tick fails.
   await new Promise((resolve) => setImmediate(resolve));
   const { bucket, prefix } = opts;
+  // A snapshot is serialised once per run, for its history object and every state.json write.
+  const bodies = new WeakMap<Snapshot, string>();
+  const snapshotBody = (snapshot: Snapshot): string => {
+    let body = bodies.get(snapshot);
+    if (body === undefined) bodies.set(snapshot, (body = serialise(snapshot)));
+    return body;
+  };
   const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
 
   const retry = opts.retry ?? DEFAULT_RETRY;
@@ -182,13 +189,16 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     },
 
     async putState(state) {
-      const body = serialise(state);
+      // `snapshot` is the last key in canonical order: the state is its other keys, then the snapshot's bytes.
+      const { snapshot, ...rest } = state;
+      const head = serialise(rest);
+      const body = Object.keys(rest).every((k) => k < 'snapshot') && head !== '{}' ? `${head.slice(0, -1)},"snapshot":${snapshotBody(snapshot)}}` : serialise(state);
       return versionOf(await put(STATE_KEY, body), body);
     },
 
     async putHistory(snapshot) {
       const key = historyKey(snapshot.id);
-      const body = serialise(snapshot);
+      const body = snapshotBody(snapshot);
       await put(key, body);
       return { key: prefix + key, sha256: sha256Hex(body) };
     },

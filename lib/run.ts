@@ -25,6 +25,9 @@ export interface RunDeps {
   time: RetryDeps;
 }
 
+/** Changes logged one line each per run; the rest are counted (all are in the history object). */
+export const CHANGE_LOG_LIMIT = 200;
+
 /** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
 interface Base {
   previous: Snapshot | null;
@@ -84,7 +87,9 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     }
   }
   const { snapshotId, instances, changes } = step;
-  for (const c of changes) logger.info('change', { ...c });
+  // One line per change, up to a limit: a baseline of a large fleet is thousands of task_added.
+  for (const c of changes.slice(0, CHANGE_LOG_LIMIT)) logger.info('change', { ...c });
+  if (changes.length > CHANGE_LOG_LIMIT) logger.info('more changes, not logged one by one', { not_logged: changes.length - CHANGE_LOG_LIMIT, snapshot_id: snapshotId });
 
   // 5. History (when anything differs), then the state with the new messages.
   const expiry = expireOutbox(base.outbox, started, config.outboxMaxAgeMs, new Set(config.channels.map((c) => c.key)));

@@ -13,6 +13,16 @@ export const Task = z.looseObject({
 });
 export type Task = z.infer<typeof Task>;
 
+/**
+ * Validates without copying: zod's object schemas return copies, and a stored snapshot holds tens of
+ * thousands of tasks and changes. The value kept is the parsed JSON itself.
+ */
+function inPlace<T>(schema: z.ZodType<T>, what: string) {
+  return z.custom<T>((v) => schema.safeParse(v).success, { message: `not a valid ${what}` });
+}
+const StoredTask = inPlace(Task, 'task (an object with a string id and status)');
+const StoredChange = inPlace(Change, 'change (DESIGN.md §4)');
+
 export const InstanceSnapshot = z.object({
   instance_id: z.string(),
   name: z.string().nullable(),
@@ -23,7 +33,7 @@ export const InstanceSnapshot = z.object({
   total_number: z.number().int().nullable(),
   max_tasks: z.number().int().nullable(),
   quota_tasks: z.number().int().nullable(),
-  tasks: z.array(Task),
+  tasks: z.array(StoredTask),
 });
 export type InstanceSnapshot = z.infer<typeof InstanceSnapshot>;
 
@@ -48,7 +58,7 @@ export const Snapshot = z.object({
   taken_at: z.string(),
   previous: HistoryLink.nullable(),
   instances: z.array(InstanceSnapshot),
-  changes: z.array(Change),
+  changes: z.array(StoredChange),
   expired: z.array(ExpiredMessage).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;

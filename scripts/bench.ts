@@ -132,7 +132,8 @@ type CountingProxy = Awaited<ReturnType<typeof startCountingProxy>>;
 
 /** One invocation of dist/index.js in a fresh child process; its stdout (the function's logs) is kept apart. */
 async function runChild(b: Bench, env: Record<string, string>): Promise<ChildResult & { logLines: string[] }> {
-  const child = spawn(process.execPath, [b.childJs, b.indexJs, PROJECT_ID], { env, cwd: b.scratch, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, b.childJs, b.indexJs, PROJECT_ID], { env, cwd: b.scratch, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const chunks = { out: [] as Buffer[], err: [] as Buffer[], result: [] as Buffer[] };
   child.stdout?.on('data', (c: Buffer) => chunks.out.push(c));
   child.stderr?.on('data', (c: Buffer) => chunks.err.push(c));

@@ -1,4 +1,4 @@
-import type { ChangeKind } from '../../change';
+import { Change, type ChangeKind } from '../../change';
 import { parseArgs, usageLine } from '../args';
 import { matchesChange } from '../filter';
 import { listHistory, readHistory } from '../history-reader';
@@ -45,7 +45,8 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
     const changes = entries.flatMap((e) => (e.kind === 'ok' ? e.snapshot.changes : [])).filter((c) => matchesChange(c, { ...o.range, instance: o.instance, task: o.task, kind: o.kind }));
     warnSkipped(ctx, [...listing.foreign, ...entries.flatMap((e) => (e.kind === 'ok' ? [] : [e.key]))]);
     if (o.json) {
-      for (const c of changes) io.out(`${JSON.stringify(c)}\n`);
+      // Change.parse gives the fields in the DESIGN.md §4 order (stored objects have sorted keys).
+      for (const c of changes) io.out(`${JSON.stringify(Change.parse(c))}\n`);
       return 0;
     }
     const scope = describeScope(o, ctx.store.location);
