@@ -52,7 +52,9 @@ declare module 'esdk-obs-nodejs' {
     interface PutObjectInput {
       Bucket: string;
       Key: string;
-      Body: string | Buffer;
+      /** A Readable is piped to the request (give ContentLength); a string or Buffer is sent as one string. */
+      Body: string | Buffer | import('node:stream').Readable;
+      ContentLength?: string;
       ContentType?: string;
       Metadata?: Record<string, string>;
     }

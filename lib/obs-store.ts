@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import ObsClient from 'esdk-obs-nodejs';
-import { canonicalJson } from './canonical-json';
+import { canonicalChunks, canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
@@ -91,11 +92,12 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   // The client initialises asynchronously: a call in the same tick fails.
   await new Promise((resolve) => setImmediate(resolve));
   const { bucket, prefix } = opts;
-  // A snapshot is serialised once per run, for its history object and every state.json write.
-  const bodies = new WeakMap<Snapshot, string>();
-  const snapshotBody = (snapshot: Snapshot): string => {
+  // A snapshot is serialised once per run, in chunks, for its history object and every state.json
+  // write: the bytes of a large fleet are never one string, nor copied into a request string.
+  const bodies = new WeakMap<Snapshot, Buffer[]>();
+  const snapshotBody = (snapshot: Snapshot): Buffer[] => {
     let body = bodies.get(snapshot);
-    if (body === undefined) bodies.set(snapshot, (body = serialise(snapshot)));
+    if (body === undefined) bodies.set(snapshot, (body = canonicalChunks(snapshot)));
     return body;
   };
   const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
@@ -125,9 +127,15 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   }
 
   const get = (key: string) => call('GET', key, () => client.getObject({ Bucket: bucket, Key: prefix + key }), true);
-  const put = async (key: string, body: string) =>
-    (await call('PUT', key, () => client.putObject({ Bucket: bucket, Key: prefix + key, Body: body, ContentType: 'application/json' })))?.ETag;
-  const versionOf = (etag: string | undefined, body: string) => etag || `sha256:${sha256Hex(body)}`;
+  const put = async (key: string, body: readonly Buffer[]) => {
+    const length = body.reduce((n, b) => n + b.length, 0);
+    // A fresh stream per attempt; Content-Length given, so the body is streamed, not buffered.
+    const out = await call('PUT', key, () =>
+      client.putObject({ Bucket: bucket, Key: prefix + key, Body: Readable.from(body), ContentLength: String(length), ContentType: 'application/json' }),
+    );
+    return out?.ETag;
+  };
+  const versionOf = (etag: string | undefined, body: string | readonly Buffer[]) => etag || `sha256:${sha256Hex(body)}`;
   const parseHistory = (key: string, text: string): StoredSnapshot | undefined => {
     try {
       return { snapshot: Snapshot.parse(JSON.parse(text)), key: prefix + key, sha256: sha256Hex(text) };
@@ -192,7 +200,9 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       // `snapshot` is the last key in canonical order: the state is its other keys, then the snapshot's bytes.
       const { snapshot, ...rest } = state;
       const head = serialise(rest);
-      const body = Object.keys(rest).every((k) => k < 'snapshot') && head !== '{}' ? `${head.slice(0, -1)},"snapshot":${snapshotBody(snapshot)}}` : serialise(state);
+      const body = Object.keys(rest).every((k) => k < 'snapshot') && head !== '{}'
+        ? [Buffer.from(`${head.slice(0, -1)},"snapshot":`), ...snapshotBody(snapshot), Buffer.from('}')]
+        : [Buffer.from(serialise(state))];
       return versionOf(await put(STATE_KEY, body), body);
     },
 

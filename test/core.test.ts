@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalJson } from '../lib/canonical-json';
+import { canonicalChunks, canonicalJson } from '../lib/canonical-json';
 import { type Change, type ChangeKind, type Severity, severityRank } from '../lib/change';
 import { mapLimit } from '../lib/concurrency';
 import type { ChannelConfig } from '../lib/config';
@@ -115,6 +115,19 @@ describe('canonicalJson', () => {
       : v !== null && typeof v === 'object'
         ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]))
         : v;
+
+  it.each<[string, unknown, number]>([
+    ['a snapshot of 100 instances × 15 fixture tasks', { z: 1, instances: Array.from({ length: 100 }, (_, n) => ({ tasks: Array.from({ length: 15 }, (_, i) => ({ ...FIXTURE[i % 3], id: `t${n}-${i}` })), b: null })), a: 'x' }, 3],
+    ['toJSON, undefined members and holes at every level', { at: new Date(0), list: [undefined, 1, { u: undefined, d: new Date(1) }], skip: undefined }, 3],
+    ['integer-like keys', { 10: 'a', 2: 'b', x: { 10: 1, 9: 2 } }, 3],
+    ['depth 0: one piece', { b: [1, 2], a: 'é签名' }, 0],
+    ['a primitive', 'RUNNING', 3],
+  ])('canonicalChunks: the bytes of canonicalJson — %s', (_name, value, depth) => {
+    const chunks = canonicalChunks(value, depth);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(canonicalJson(value));
+    // Pieces are flushed at 64 KiB: no chunk is larger than that plus one instance's tasks.
+    expect(chunks.every((c) => c.length <= 64 * 1024 + 16 * 1024)).toBe(true);
+  });
 
   it.each(FIXTURE.map((t) => [t.task_name, t] as const))('the task %s gives the same bytes in any key order', (_name, t) => {
     expect(JSON.stringify(reversed(t))).not.toBe(JSON.stringify(t));
