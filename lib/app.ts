@@ -23,8 +23,13 @@ export interface AppOptions {
   write?: (line: string) => void;
 }
 
-/** Reserved at the end of the run for the final state writes. */
-export const DEADLINE_MARGIN_MS = 5_000;
+/**
+ * Kept at the end of the budget for a delivery already started (its timeout) and the final state
+ * writes: an eighth of the budget, 5 to 15 s.
+ */
+export function deadlineMarginMs(budgetMs: number): number {
+  return Math.min(15_000, Math.max(5_000, budgetMs / 8));
+}
 
 /**
  * Wires one run from the environment and the runtime context: configuration, credentials, the
@@ -51,7 +56,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       now,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
-      deadline: now() + Math.max(1_000, budget - DEADLINE_MARGIN_MS),
+      deadline: now() + Math.max(1_000, budget - deadlineMarginMs(budget)),
     };
     const source = createDmsSource({
       credentials,
@@ -71,7 +76,9 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       retryDeps: { ...time, deadline: now() + Math.max(2_000, budget - 1_000) },
     });
     const fetch = opts.fetch ?? globalThis.fetch;
-    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: 10_000, render: config.notify }));
+    // A delivery started just before the deadline ends within the margin, leaving time for the state write.
+    const webhookTimeoutMs = Math.max(1_000, Math.min(10_000, deadlineMarginMs(budget) - 4_000));
+    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: webhookTimeoutMs, render: config.notify }));
     logger.info('run started', {
       instances: config.instances.length,
       channels: config.channels.map((c) => `${c.name} (${c.type})`),

@@ -45,9 +45,9 @@ export async function deliverOutbox(
         pastDeadline++;
         continue;
       }
-      tried = true;
       const outcome = await sendWithRetry(notifier, { ...entry, changes }, policy, deps);
       const channel = notifier.channel.name;
+      tried ||= outcome.status !== 'deferred';
       if (outcome.status === 'ok') {
         result.delivered++;
         deps.logger.info('message delivered', { channel, message_id: entry.id, changes: changes.length });

@@ -37,7 +37,7 @@ export interface Listing {
   quota_tasks: number | null;
   /** Paging anomalies seen (a short page, duplicate ids, a moving total). */
   anomalies: string[];
-  /** False when fewer distinct tasks were seen than `total_number`: unseen tasks are not gone. */
+  /** False when fewer distinct tasks were seen than `total_number`, or the total moved: unseen tasks are not gone. */
   complete: boolean;
   requests: number;
 }
@@ -73,6 +73,7 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
       let last: z.infer<typeof Page> | undefined;
       let requests = 0;
       let duplicates = 0;
+      let totalMoved = false;
       for (let page = 0; page < MAX_PAGES; page++) {
         const offset = page * PAGE_LIMIT;
         const request = new ListConnectorTasksRequest().withInstanceId(target.instance_id).withOffset(offset).withLimit(PAGE_LIMIT);
@@ -87,6 +88,7 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
         }));
         if (total !== undefined && last.total_number !== total) {
           anomalies.push(`total_number changed from ${total} to ${last.total_number} during listing`);
+          totalMoved = true;
         }
         total = last.total_number;
         const before = byId.size;
@@ -108,7 +110,8 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
         max_tasks: last?.max_tasks ?? null,
         quota_tasks: last?.quota_tasks ?? null,
         anomalies,
-        complete: byId.size >= (total ?? 0),
+        // Tasks created or deleted while paging shift the pages: a task may have been skipped.
+        complete: byId.size >= (total ?? 0) && !totalMoved,
         requests,
       };
     },

@@ -732,7 +732,7 @@ describe('deliverOutbox', () => {
       notifiers: () => [fakeNotifier(channel('ops'), [{ status: 'deferred', reason: 'deferred to the next run: limit' }])],
       delivered: 0,
       pending: [
-        [RUN_1, ['ops'], 1, null],
+        [RUN_1, ['ops'], 0, null],
         [RUN_2, ['ops'], 0, null],
       ],
       sent: { ops: [RUN_1] },
