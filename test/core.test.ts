@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { canonicalChunks, canonicalJson } from '../lib/canonical-json';
+import { fakeClock } from './support/fake-clock';
 import { type Change, type ChangeKind, type Severity, severityRank } from '../lib/change';
 import { mapLimit } from '../lib/concurrency';
 import type { ChannelConfig } from '../lib/config';
@@ -17,7 +18,7 @@ import { changesForChannel } from '../lib/notify/filter';
 import { genericPayload, standardWebhookHeaders } from '../lib/notify/generic';
 import { classifyHttpStatus, retryAfterMs } from '../lib/notify/http';
 import type { Message, Notifier, Outcome } from '../lib/notify/types';
-import { backoffDelay, type RetryDeps, type RetryPolicy, withRetry } from '../lib/retry';
+import { backoffDelay, type RetryPolicy, withRetry } from '../lib/retry';
 import { Redactor, Secret, describeUrl } from '../lib/secret';
 import { ExpiredMessage, InstanceSnapshot, Task, historyKey, nextSnapshotId, snapshotIdAt } from '../lib/snapshot';
 import { OutboxEntry } from '../lib/state';
@@ -487,22 +488,7 @@ describe('backoffDelay', () => {
   });
 });
 
-/** A fake clock whose sleep only advances it and records the delay. */
-function fakeTime(deadline = Number.POSITIVE_INFINITY, random = 1) {
-  let now = 1_763_709_300_000;
-  const start = now;
-  const sleeps: number[] = [];
-  const deps: RetryDeps = {
-    now: () => now,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    random: () => random,
-    deadline: start + deadline,
-  };
-  return { deps, sleeps };
-}
+const fakeTime = (deadline?: number, random?: number) => fakeClock({ deadlineInMs: deadline, random });
 
 class HttpError extends Error {
   constructor(

@@ -5,6 +5,7 @@ import { SourceError } from '../lib/errors';
 import type { RetryDeps } from '../lib/retry';
 import { Secret } from '../lib/secret';
 import { State } from '../lib/state';
+import { fakeClock } from './support/fake-clock';
 import { type Harness, type Invocation, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 
 // Fault injection, part 1 (issue #4 items 1–3): the DMS API throttling, failing, hanging and paging
@@ -16,19 +17,18 @@ const BULK = 'inst-bulk-0002';
 const T0 = Date.parse('2026-11-21T07:15:00.000Z');
 const POLICY = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 };
 
-function fakeClock(deadlineInMs = 60_000) {
-  let now = T0;
-  const slept: number[] = [];
-  const deps: RetryDeps = {
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-    random: () => 0.5, // each backoff is ¾ of base·2^(n-1): 150, 300, …
-    deadline: T0 + deadlineInMs,
-  };
-  return { deps, slept };
+/** Each backoff is ¾ of base·2^(n-1) (random 0.5): 150, 300, …; the deadline 60 s away unless given. */
+const clockAt = (deadlineInMs = 60_000) => fakeClock({ deadlineInMs, random: 0.5, start: T0 });
+
+/** The real SDK client, through the port the run uses, against the harness's emulator. */
+function listWith(h: Harness, time: RetryDeps, instance: string) {
+  return createDmsSource({
+    credentials: { ak: new Secret('S3RVER'), sk: new Secret(h.secrets.sk), securityToken: new Secret(h.secrets.token), source: 'environment' },
+    endpoint: h.dms.url,
+    requestTimeoutMs: 10_000,
+    retry: POLICY,
+    retryDeps: time,
+  }).listTasks({ instance_id: instance, name: null, region: 'cn-north-4', project_id: h.projectId });
 }
 
 describe('1. DMS calls: retries, Retry-After, permanent errors, the deadline (fake clock)', () => {
@@ -38,14 +38,7 @@ describe('1. DMS calls: retries, Retry-After, permanent errors, the deadline (fa
   });
   afterAll(async () => h?.close());
 
-  const list = (time: RetryDeps, instance = PROD) =>
-    createDmsSource({
-      credentials: { ak: new Secret('S3RVER'), sk: new Secret(h.secrets.sk), securityToken: new Secret(h.secrets.token), source: 'environment' },
-      endpoint: h.dms.url,
-      requestTimeoutMs: 10_000,
-      retry: POLICY,
-      retryDeps: time,
-    }).listTasks({ instance_id: instance, name: 'prod', region: 'cn-north-4', project_id: h.projectId });
+  const list = (time: RetryDeps, instance = PROD) => listWith(h, time, instance);
 
   it.each<{ name: string; fault: DmsFault | null; unknown?: boolean; deadline?: number; requests: number; slept: number[]; error?: RegExp }>([
     { name: '429 with Retry-After: 7 waits 7 s, then lists', fault: { kind: 'status', status: 429, headers: { 'Retry-After': '7' }, body: { error_code: 'APIG.0308', error_msg: 'throttled' }, times: 1 }, requests: 2, slept: [7_000] },
@@ -63,19 +56,19 @@ describe('1. DMS calls: retries, Retry-After, permanent errors, the deadline (fa
     h.dms.setInstance(PROD, fixtureTasks());
     h.dms.setFault(PROD, fault);
     h.dms.reset();
-    const clock = fakeClock(deadline);
+    const clock = clockAt(deadline);
     const listing = list(clock.deps, instance);
     if (error) await expect(listing).rejects.toThrow(error);
     else await expect(listing).resolves.toMatchObject({ tasks: expect.arrayContaining([expect.objectContaining({ id: fixtureTasks()[0]!.id })]), complete: true });
     expect(h.dms.requests).toHaveLength(requests);
-    expect(clock.slept).toEqual(slept);
+    expect(clock.sleeps).toEqual(slept);
     h.dms.setFault(PROD, null);
   });
 
   it('a request that never answers is abandoned at the deadline, not after the request timeout', async () => {
     h.dms.setInstance(PROD, fixtureTasks());
     h.dms.setFault(PROD, { kind: 'hang' });
-    const clock = fakeClock(300); // the fake clock stands still: 300 ms of real time remain
+    const clock = clockAt(300); // the fake clock stands still: 300 ms of real time remain
     const err = await list(clock.deps).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).message).toMatch(/no answer before the run's deadline/);
@@ -91,14 +84,7 @@ describe('3. paging anomalies: terminated, de-duplicated, flagged, bounded', () 
   });
   afterAll(async () => h?.close());
 
-  const list = () =>
-    createDmsSource({
-      credentials: { ak: new Secret('S3RVER'), sk: new Secret(h.secrets.sk), securityToken: new Secret(h.secrets.token), source: 'environment' },
-      endpoint: h.dms.url,
-      requestTimeoutMs: 10_000,
-      retry: POLICY,
-      retryDeps: fakeClock().deps,
-    }).listTasks({ instance_id: BULK, name: 'bulk', region: 'cn-north-4', project_id: h.projectId });
+  const list = () => listWith(h, clockAt().deps, BULK);
 
   const tasks = generatedTasks(120);
   it.each<{ name: string; serve: () => void; requests: number; distinct: number; complete: boolean; anomalies: RegExp[] }>([
