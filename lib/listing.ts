@@ -1,33 +1,29 @@
-import { canonicalJson } from './canonical-json';
+import { sameJson } from './canonical-json';
 import type { InstanceTarget } from './config';
 import { mapLimit } from './concurrency';
-import type { TaskSource } from './dms-source';
+import type { Listing, TaskSource } from './dms-source';
 import { describeError } from './errors';
 import type { Logger } from './log';
 import type { InstanceSnapshot, Task } from './snapshot';
 
+/** One instance's listing: `listing` when it succeeded, `error` when it failed (after retries). */
+export interface InstanceListing {
+  target: InstanceTarget;
+  listing: Listing | null;
+  error: string | null;
+}
+
 export interface FleetListing {
-  instances: InstanceSnapshot[];
+  instances: InstanceListing[];
   apiRequests: number;
   anomalies: string[];
   errors: string[];
 }
 
-/**
- * Lists every instance, `concurrency` at a time (DESIGN.md §2 step 3). A failed instance keeps its
- * previous tasks and an incomplete listing keeps the tasks it did not see: neither looks like removals.
- * Unchanged tasks are the previous snapshot's objects, so a fleet is held in memory about once.
- */
-export async function listFleet(
-  targets: readonly InstanceTarget[],
-  concurrency: number,
-  source: TaskSource,
-  previous: ReadonlyMap<string, InstanceSnapshot>,
-  logger: Logger,
-): Promise<FleetListing> {
+/** Lists every instance, `concurrency` at a time (DESIGN.md §2 step 3). A failure is recorded, never thrown. */
+export async function listFleet(targets: readonly InstanceTarget[], concurrency: number, source: TaskSource, logger: Logger): Promise<FleetListing> {
   const out: FleetListing = { instances: [], apiRequests: 0, anomalies: [], errors: [] };
-  out.instances = await mapLimit(targets, concurrency, async (target) => {
-    const before = previous.get(target.instance_id);
+  out.instances = await mapLimit(targets, concurrency, async (target): Promise<InstanceListing> => {
     try {
       const listing = await source.listTasks(target);
       out.apiRequests += listing.requests;
@@ -35,24 +31,40 @@ export async function listFleet(
         out.anomalies.push(`${instanceLabel(target)}: ${a}`);
         logger.warn('paging anomaly', { instance_id: target.instance_id, anomaly: a });
       }
-      const seen = new Set(listing.tasks.map((t) => t.id));
-      const tasks = listing.complete || !before ? listing.tasks : [...listing.tasks, ...before.tasks.filter((t) => !seen.has(t.id))].sort(byId);
-      return instanceSnapshot(target, { ok: true, error: null, ...listing, tasks: reuseUnchanged(tasks, before?.tasks ?? []) });
+      return { target, listing, error: null };
     } catch (err) {
       const reason = describeError(err);
       out.errors.push(`listing ${instanceLabel(target)} failed: ${reason}`);
       logger.warn('instance listing failed', { instance_id: target.instance_id, error: reason });
-      return instanceSnapshot(target, {
-        ok: false,
-        error: reason,
-        tasks: before?.tasks ?? [],
-        total_number: before?.total_number ?? null,
-        max_tasks: before?.max_tasks ?? null,
-        quota_tasks: before?.quota_tasks ?? null,
-      });
+      return { target, listing: null, error: reason };
     }
   });
   return out;
+}
+
+/**
+ * The new snapshot's instances from the listings and the previous snapshot. A failed instance keeps
+ * its previous tasks and an incomplete listing keeps the previous tasks it did not see: neither looks
+ * like removals. Unchanged tasks are the previous snapshot's objects, so a fleet is held about once.
+ */
+export function snapshotInstances(listings: readonly InstanceListing[], previous: readonly InstanceSnapshot[]): InstanceSnapshot[] {
+  const before = new Map(previous.map((i) => [i.instance_id, i]));
+  return listings.map(({ target, listing, error }) => {
+    const p = before.get(target.instance_id);
+    if (!listing) {
+      return instanceSnapshot(target, {
+        ok: false,
+        error,
+        tasks: p?.tasks ?? [],
+        total_number: p?.total_number ?? null,
+        max_tasks: p?.max_tasks ?? null,
+        quota_tasks: p?.quota_tasks ?? null,
+      });
+    }
+    const seen = new Set(listing.tasks.map((t) => t.id));
+    const tasks = listing.complete || !p ? listing.tasks : [...listing.tasks, ...p.tasks.filter((t) => !seen.has(t.id))].sort(byId);
+    return instanceSnapshot(target, { ok: true, error: null, ...listing, tasks: reuseUnchanged(tasks, p?.tasks ?? []) });
+  });
 }
 
 /** `next`, with every task that equals its previous version replaced by that (already held) object. */
@@ -60,18 +72,13 @@ export function reuseUnchanged(next: readonly Task[], before: readonly Task[]): 
   const prevById = new Map(before.map((t) => [t.id, t]));
   return next.map((t) => {
     const p = prevById.get(t.id);
-    return p && canonicalJson(p) === canonicalJson(t) ? p : t;
+    return p && sameJson(p, t) ? p : t;
   });
 }
 
-/** Whether two snapshots' instances are equal (tasks compare by identity: see `reuseUnchanged`). */
+/** Whether two snapshots' instances are equal (unchanged tasks are the same objects: see `reuseUnchanged`). */
 export function sameInstances(a: readonly InstanceSnapshot[], b: readonly InstanceSnapshot[]): boolean {
-  return a.length === b.length && a.every((x, i) => {
-    const y = b[i]!;
-    const { tasks: xt, ...xm } = x;
-    const { tasks: yt, ...ym } = y;
-    return xt.length === yt.length && xt.every((t, j) => t === yt[j] || canonicalJson(t) === canonicalJson(yt[j])) && canonicalJson(xm) === canonicalJson(ym);
-  });
+  return a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
 }
 
 export function instanceLabel(t: InstanceTarget): string {

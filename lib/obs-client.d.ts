@@ -75,6 +75,10 @@ declare module 'esdk-obs-nodejs' {
       LastModified: string;
       Metadata: Record<string, string>;
     }
+    /** `SaveAsStream: true`: the body is not read; a 2xx answer's `Content` is the response stream. */
+    interface GetObjectStreamOutput extends Omit<GetObjectOutput, 'Content'> {
+      Content: import('node:stream').Readable;
+    }
 
     interface ListObjectsInput {
       Bucket: string;
@@ -125,6 +129,7 @@ declare module 'esdk-obs-nodejs' {
   class ObsClient {
     constructor(options: ObsClient.Options);
     putObject(input: ObsClient.PutObjectInput): Promise<ObsClient.Result<ObsClient.PutObjectOutput>>;
+    getObject(input: ObsClient.ObjectInput & { SaveAsStream: true }): Promise<ObsClient.Result<ObsClient.GetObjectStreamOutput>>;
     getObject(input: ObsClient.ObjectInput): Promise<ObsClient.Result<ObsClient.GetObjectOutput>>;
     listObjects(input: ObsClient.ListObjectsInput): Promise<ObsClient.Result<ObsClient.ListObjectsOutput>>;
     copyObject(input: ObsClient.CopyObjectInput): Promise<ObsClient.Result<ObsClient.CopyObjectOutput>>;

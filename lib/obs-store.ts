@@ -1,21 +1,16 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import ObsClient from 'esdk-obs-nodejs';
 import { canonicalChunks, canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
+import { JsonStreamError, parseJsonStream } from './json-stream';
 import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
 import { Snapshot, historyKey, snapshotIdAt } from './snapshot';
 import { State } from './state';
 
-/**
- * `version` identifies the bytes of state.json (its ETag, or a sha256 when the server gives none):
- * a run compares versions to notice that another run wrote state.json meanwhile.
- */
-export type StateRead =
-  | { kind: 'missing' }
-  | { kind: 'ok'; state: State; version: string }
-  | { kind: 'corrupt'; version: string; reason: string };
+export type StateRead = { kind: 'missing' } | { kind: 'ok'; state: State } | { kind: 'corrupt'; reason: string };
 
 export interface StoredSnapshot {
   snapshot: Snapshot;
@@ -26,7 +21,7 @@ export interface StoredSnapshot {
 /** The port the run uses for OBS: `state.json`, the history chain and the quarantine. Keys are relative to the prefix. */
 export interface SnapshotStore {
   readState(): Promise<StateRead>;
-  /** The version of state.json as it is now (a HEAD request), null when it does not exist. */
+  /** The version of state.json as it is now (a HEAD request: its ETag), null when it does not exist. */
   stateVersion(): Promise<string | null>;
   /** Writes state.json; returns the version written. */
   putState(state: State): Promise<string>;
@@ -70,6 +65,9 @@ const REAL_TIME: RetryDeps = {
 };
 
 export const STATE_KEY = 'state.json';
+
+/** A JSON object as read: parsed while it streams in (`invalid` when it is not JSON), and the sha256 of its bytes when asked. */
+type JsonRead = { sha256: string | undefined } & ({ json: unknown } | { invalid: string });
 
 /** Serialises an object the way the store writes it: canonical JSON, so equal snapshots give equal bytes. */
 export function serialise(value: unknown): string {
@@ -135,13 +133,33 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     );
     return out?.ETag;
   };
+  /** GET of a JSON object, parsed as it arrives: the body is never held whole, as bytes or as text. */
+  const getJson = (key: string, hashed: boolean) =>
+    call('GET', key, async (): Promise<ObsClient.Result<JsonRead>> => {
+      const { CommonMsg, InterfaceResult } = await client.getObject({ Bucket: bucket, Key: prefix + key, SaveAsStream: true });
+      const body = InterfaceResult?.Content;
+      if (!body) return { CommonMsg };
+      const hash = hashed ? createHash('sha256') : undefined;
+      async function* bytes() {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          hash?.update(chunk);
+          yield chunk;
+        }
+      }
+      try {
+        const json = await parseJsonStream(bytes());
+        return { CommonMsg, InterfaceResult: { json, sha256: hash?.digest('hex') } };
+      } catch (err) {
+        if (!(err instanceof JsonStreamError)) throw err;
+        body.destroy();
+        return { CommonMsg, InterfaceResult: { invalid: err.message, sha256: undefined } };
+      }
+    }, true);
   const versionOf = (etag: string | undefined, body: string | readonly Buffer[]) => etag || `sha256:${sha256Hex(body)}`;
-  const parseHistory = (key: string, text: string): StoredSnapshot | undefined => {
-    try {
-      return { snapshot: Snapshot.parse(JSON.parse(text)), key: prefix + key, sha256: sha256Hex(text) };
-    } catch {
-      return undefined;
-    }
+  const readHistory = async (key: string): Promise<StoredSnapshot | undefined> => {
+    const out = key.endsWith('.json') ? await getJson(key, true) : undefined;
+    const parsed = out && 'json' in out ? Snapshot.safeParse(out.json) : undefined;
+    return parsed?.success ? { snapshot: parsed.data, key: prefix + key, sha256: out?.sha256 as string } : undefined;
   };
   const list = async (sub: string) => {
     const keys: string[] = [];
@@ -171,21 +189,15 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     },
 
     async readState() {
-      const out = await get(STATE_KEY);
+      const out = await getJson(STATE_KEY, false);
       if (!out) return { kind: 'missing' };
-      const version = versionOf(out.ETag, out.Content);
-      let json: unknown;
-      try {
-        json = JSON.parse(out.Content);
-      } catch {
-        return { kind: 'corrupt', version, reason: 'state.json is not valid JSON' };
-      }
-      const parsed = State.safeParse(json);
+      if ('invalid' in out) return { kind: 'corrupt', reason: `state.json is not valid JSON (${out.invalid})` };
+      const parsed = State.safeParse(out.json);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        return { kind: 'corrupt', version, reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
+        return { kind: 'corrupt', reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
       }
-      return { kind: 'ok', state: parsed.data, version };
+      return { kind: 'ok', state: parsed.data };
     },
 
     async stateVersion() {
@@ -221,9 +233,8 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
         keys = (await list(historyKey(snapshotIdAt(new Date(today - back * 86_400_000))).replace(/[^/]+$/, ''))).keys;
       }
       if (keys.length === 0) keys = (await list('history/')).keys;
-      for (const key of keys.filter((k) => k.endsWith('.json')).sort().reverse()) {
-        const out = await get(key);
-        const stored = out && parseHistory(key, out.Content);
+      for (const key of keys.sort().reverse()) {
+        const stored = await readHistory(key);
         if (stored) return stored;
         // not a usable history object: try the one before it
       }
@@ -238,9 +249,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
           client.listObjects({ Bucket: bucket, Prefix: `${prefix}history/`, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }),
         );
         for (const { Key } of out?.Contents ?? []) {
-          const key = Key.slice(prefix.length);
-          const text = key.endsWith('.json') ? (await get(key))?.Content : undefined;
-          const stored = text === undefined ? undefined : parseHistory(key, text);
+          const stored = await readHistory(Key.slice(prefix.length));
           if (stored) found.push(stored);
         }
         marker = out?.IsTruncated === 'true' ? out.NextMarker || out.Contents.at(-1)?.Key : undefined;

@@ -4,10 +4,10 @@ import type { Config } from './config';
 import { deliverOutbox } from './deliver';
 import { changeId, diffSnapshots } from './diff';
 import type { TaskSource } from './dms-source';
-import { type FleetListing, listFleet, sameInstances } from './listing';
+import { type FleetListing, listFleet, sameInstances, snapshotInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore, StateRead, StoredSnapshot } from './obs-store';
+import type { SnapshotStore, StoredSnapshot } from './obs-store';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
@@ -43,6 +43,12 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   const errors: string[] = [];
   const anomalies: string[] = [];
 
+  // 3. List every instance. The state is read after the listing (2.), not before: the run continues
+  // from the newest state.json, so a run that wrote it meanwhile is continued, not overwritten.
+  const fleet = await listFleet(config.instances, config.concurrency, deps.source, logger);
+  errors.push(...fleet.errors);
+  anomalies.push(...fleet.anomalies);
+
   // 2. The previous state; an unreadable one is quarantined and the run continues from the history.
   const read = await store.readState();
   let base: Base = read.kind === 'ok' ? fromState(read.state) : { previous: null, lastHistory: null, outbox: [] };
@@ -55,24 +61,12 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     logger.error('state.json unreadable, quarantined', { reason: read.reason, quarantine_key: quarantined, baseline: latest?.key ?? null });
     reset = true;
   }
-  const firstRun = base.previous === null;
-
-  // 3. List every instance.
-  const fleet = await listFleet(config.instances, config.concurrency, deps.source, instancesById(base.previous), logger);
-  errors.push(...fleet.errors);
-  anomalies.push(...fleet.anomalies);
-
-  // Timer runs can overlap and OBS has no conditional writes: if another run wrote state.json
-  // meanwhile, continue from its snapshot, history link and outbox instead of overwriting them.
-  if ((await store.stateVersion()) !== versionOf(read)) {
-    const latest = await store.readState();
-    if (latest.kind === 'ok') {
-      base = fromState(latest.state);
-      reset = false;
-      anomalies.push(`another run wrote state.json during this run (its snapshot ${base.previous?.id}): changes are computed against it`);
-      logger.warn('concurrent run detected', { other_snapshot_id: base.previous?.id });
-    }
+  if (read.kind === 'ok' && read.state.checked_at > takenAt) {
+    // Timer runs can overlap: another run started later and finished while this one was listing.
+    anomalies.push(`another run wrote state.json during this run (its snapshot ${read.state.snapshot.id}): changes are computed against it`);
+    logger.warn('concurrent run detected', { other_snapshot_id: read.state.snapshot.id });
   }
+  const firstRun = base.previous === null;
 
   // 4. The changes. When anything changed, first adopt history objects of a run that stopped
   // between its history write and its state write, so the chain stays linear and their news is sent.
@@ -167,20 +161,11 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
 /** The new snapshot's instances and changes against `base`. */
 function diffStep(base: Base, fleet: FleetListing, reset: boolean, started: number, takenAt: string) {
   const snapshotId = nextSnapshotId(new Date(started), base.previous?.id);
-  const instances = keepFailedAsBefore(fleet.instances, base.previous);
+  const instances = snapshotInstances(fleet.instances, base.previous?.instances ?? []);
   const changes = diffSnapshots({ previous: base.previous?.instances ?? null, next: instances, snapshotId, detectedAt: takenAt });
   if (reset) changes.unshift(stateResetChange(snapshotId, takenAt));
   const differs = base.previous === null || changes.length > 0 || !sameInstances(base.previous.instances, instances);
   return { snapshotId, instances, changes, differs };
-}
-
-/** An instance whose listing failed keeps the tasks of the snapshot the run continues from. */
-function keepFailedAsBefore(instances: InstanceSnapshot[], previous: Snapshot | null): InstanceSnapshot[] {
-  const before = instancesById(previous);
-  return instances.map((i) => {
-    const p = before.get(i.instance_id);
-    return i.ok || !p ? i : { ...i, tasks: p.tasks, total_number: p.total_number, max_tasks: p.max_tasks, quota_tasks: p.quota_tasks };
-  });
 }
 
 /**
@@ -229,10 +214,6 @@ function linkOf(stored: StoredSnapshot): LastHistory {
 
 function instancesById(snapshot: Snapshot | null): Map<string, InstanceSnapshot> {
   return new Map((snapshot?.instances ?? []).map((i) => [i.instance_id, i]));
-}
-
-function versionOf(read: StateRead): string | null {
-  return read.kind === 'missing' ? null : read.version;
 }
 
 function stateResetChange(snapshotId: string, detectedAt: string): Change {

@@ -36,6 +36,8 @@ const MEMORY_INSTANCES = 1000;
 const MEMORY_TARGET_KIB = 128 * 1024;
 const COLD_START_ITERATIONS = 15;
 const CHILD_TIMEOUT_MS = 150_000;
+/** `BENCH_ONLY=fleet,memory,cold` (comma-separated) runs those parts alone; all by default. */
+const only = (part: string): boolean => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(part);
 
 // Only the report fields the bench reads: lib/report.ts may change under us, so no import of it.
 interface Report {
@@ -170,6 +172,8 @@ async function measure(b: Bench, label: string, instances: string[], prefix: str
       `dms_requests=${run.dmsRequests} dms_span=${run.dmsSpanMs === undefined ? '-' : ms(run.dmsSpanMs)} obs=[${countObs(run.obs)}] peak_rss=${mb(run.maxRssKiB)} log_lines=${run.logLines.length}`,
   );
   for (const e of rep.errors.slice(0, 5)) console.log(`  report error: ${e}`);
+  // What the child printed that is not a log line (e.g. --trace-gc from BENCH_NODE_ARGS).
+  for (const line of run.logLines.filter((l) => !l.startsWith('{'))) console.log(`  child: ${line}`);
   return run;
 }
 
@@ -285,6 +289,7 @@ async function main(): Promise<void> {
       },
     };
 
+    if (only('fleet')) {
     // 1–3. Fleet: 200 instances × 18 tasks, every DMS request delayed 50 ms (the latency fault has no
     // `times`, so it stays on for every request of the instance until cleared).
     console.log(`## fleet: ${FLEET.instances} instances × ${TASKS_PER_INSTANCE} tasks, ${FLEET.latencyMs} ms per DMS request, CONCURRENCY=${FLEET.concurrency}`);
@@ -328,7 +333,9 @@ async function main(): Promise<void> {
     // 3. OBS operations.
     rows.push({ figure: 'OBS ops, quiet run', measured: `${countObs(quiet.obs)} (${reads(quiet.obs)} read, ${writes(quiet.obs)} write)`, target: '1 read + 1 write', verdict: verdict(reads(quiet.obs) === 1 && writes(quiet.obs) === 1) });
     rows.push({ figure: `OBS ops, run with ${changed.report.changes} changes`, measured: `${countObs(changed.obs)} (${reads(changed.obs)} read, ${writes(changed.obs)} write)`, target: 'none (figure)', verdict: '—' });
+    }
 
+    if (only('memory')) {
     // 4. Memory: 1000 instances × 18 tasks, no latency; each run's peak RSS in its own process.
     console.log(`\n## memory: ${MEMORY_INSTANCES} instances × ${TASKS_PER_INSTANCE} tasks, no latency`);
     const many = Array.from({ length: MEMORY_INSTANCES }, (_, i) => instanceId(2, i));
@@ -346,7 +353,9 @@ async function main(): Promise<void> {
     for (const [name, run] of [['(a) baseline', memBase], [`(b) ${memChanged.report.changes} changes`, memChanged], ['(c) quiet', memQuiet]] as const) {
       rows.push({ figure: `peak RSS, 1000×18, ${name} run`, measured: mb(run.maxRssKiB), target: `≤ ${mb(MEMORY_TARGET_KIB)}`, verdict: verdict(run.maxRssKiB <= MEMORY_TARGET_KIB) });
     }
+    }
 
+    if (only('cold')) {
     // 5. Cold start and artifact sizes.
     console.log('\n## cold start');
     const cold = coldStart(indexJs);
@@ -355,6 +364,7 @@ async function main(): Promise<void> {
     rows.push({ figure: `cold start: require(dist/index.js) extra (median of ${COLD_START_ITERATIONS})`, measured: `${ms(extra)} (${ms(cold.withBundle)} vs ${ms(cold.bare)})`, target: '≤ 100 ms', verdict: verdict(extra <= 100) });
     rows.push({ figure: 'bundle size dist/index.js', measured: kib(statSync(indexJs).size), target: 'none (figure)', verdict: '—' });
     rows.push({ figure: 'package dist/smart-connect-watch.zip', measured: zipBytes === undefined ? 'n/a (run npm run package first)' : kib(zipBytes), target: 'none (figure)', verdict: '—' });
+    }
   } finally {
     await Promise.all([proxy.close(), dms.close(), hook.close()]);
     await obs.close();

@@ -28,7 +28,7 @@ function memoryStore(h: GeneratedHistory, objects = new Map(h.objects.map((o) =>
     },
     async readState() {
       const raw = objects.get(h.stateKey);
-      return raw ? { kind: 'ok', state: State.parse(JSON.parse(raw)), version: 'v1' } : { kind: 'missing' };
+      return raw ? { kind: 'ok', state: State.parse(JSON.parse(raw)) } : { kind: 'missing' };
     },
     async readLatestHistory() {
       throw new Error('not used');

@@ -18,7 +18,7 @@ interface World {
 function world(count = 12): World {
   const h = generateHistory(timesEndingAt(END, count, 3_600_000), PREFIX);
   const bytes = new Map<string, string | undefined>(h.objects.map((o) => [o.key.slice(PREFIX.length), o.body]));
-  return { h, bytes, state: { kind: 'ok', state: h.state, version: 'v1' } };
+  return { h, bytes, state: { kind: 'ok', state: h.state } };
 }
 
 const rel = (w: World, i: number) => w.h.objects.at(i)!.key.slice(PREFIX.length);
@@ -63,7 +63,7 @@ describe('verifyHistory', () => {
       [['unlinked', 'history/2026/11/21/20261121T031500123Z-001.json']],
     ],
     ['state.json missing', (w) => (w.state = { kind: 'missing' }), [['state', 'state.json']]],
-    ['state.json unreadable', (w) => (w.state = { kind: 'corrupt', version: 'v1', reason: 'state.json is not valid JSON' }), [['unreadable', 'state.json']]],
+    ['state.json unreadable', (w) => (w.state = { kind: 'corrupt', reason: 'state.json is not valid JSON' }), [['unreadable', 'state.json']]],
     [
       'state.json pointing at an older object',
       (w) => {

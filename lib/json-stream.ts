@@ -1,0 +1,187 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/** JSON text that does not parse; `at` is the character offset where the parser stopped. */
+export class JsonStreamError extends SyntaxError {
+  constructor(message: string, readonly at: number) {
+    super(`${message} at character ${at}`);
+    this.name = 'JsonStreamError';
+  }
+}
+
+/** Values up to this many characters are parsed by JSON.parse in one piece. */
+const WINDOW = 256 * 1024;
+
+type Container = Record<string, unknown> | unknown[];
+type Expect = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'done';
+
+/**
+ * Parses JSON arriving in chunks without ever holding the whole text: a container longer than
+ * `window` characters is parsed member by member, anything shorter by JSON.parse in one piece.
+ * A 20 MB state.json is never a 20 MB string, nor a 20 MB Buffer.
+ */
+export async function parseJsonStream(chunks: AsyncIterable<Buffer | string>, window = WINDOW): Promise<unknown> {
+  const parser = new ChunkedParser(window);
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) parser.feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false);
+  parser.feed(decoder.end(), true);
+  return parser.result();
+}
+
+class ChunkedParser {
+  private text = '';
+  private pos = 0;
+  /** Characters dropped from the front of `text`, for error offsets. */
+  private dropped = 0;
+  private expect: Expect = 'value';
+  private readonly stack: { value: Container; key: string }[] = [];
+  private root: unknown;
+
+  constructor(private readonly window: number) {}
+
+  feed(chunk: string, final: boolean): void {
+    this.dropped += this.pos;
+    this.text = this.text.slice(this.pos) + chunk;
+    this.pos = 0;
+    while (this.step(final));
+  }
+
+  result(): unknown {
+    if (this.expect !== 'done') throw this.error('unexpected end of the text');
+    return this.root;
+  }
+
+  /** One token or one whole small value; false when more text is needed (or all is read). */
+  private step(final: boolean): boolean {
+    const { text } = this;
+    while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos++;
+    if (this.pos >= text.length) return false;
+    const c = text[this.pos];
+    const top = this.stack.at(-1);
+    switch (this.expect) {
+      case 'done':
+        throw this.error('unexpected text after the end');
+      case 'colon':
+        if (c !== ':') throw this.error(`expected ':' but found '${c}'`);
+        this.pos++;
+        this.expect = 'value';
+        return true;
+      case 'comma-or-end':
+        if (c === ',') {
+          this.pos++;
+          this.expect = Array.isArray(top?.value) ? 'value' : 'key';
+          return true;
+        }
+        if (c === (Array.isArray(top?.value) ? ']' : '}')) return this.close();
+        throw this.error(`expected ',' or the end of the ${Array.isArray(top?.value) ? 'array' : 'object'} but found '${c}'`);
+      case 'key-or-end':
+      case 'key': {
+        if (c === '}' && this.expect === 'key-or-end') return this.close();
+        if (c !== '"') throw this.error(`expected a key but found '${c}'`);
+        const end = stringEnd(text, this.pos);
+        if (end < 0) return this.needMore(final);
+        (top as { key: string }).key = this.parse(this.pos, end + 1) as string;
+        this.expect = 'colon';
+        return true;
+      }
+      case 'value-or-end':
+      case 'value': {
+        if (c === ']' && this.expect === 'value-or-end') return this.close();
+        if (c === '{' || c === '[') {
+          const end = matchingEnd(text, this.pos, this.window);
+          if (end >= 0) return this.put(this.parse(this.pos, end + 1));
+          if (end === NEED_MORE) return this.needMore(final);
+          this.stack.push({ value: c === '{' ? {} : [], key: '' });
+          this.pos++;
+          this.expect = c === '{' ? 'key-or-end' : 'value-or-end';
+          return true;
+        }
+        if (c === '"') {
+          const end = stringEnd(text, this.pos);
+          return end < 0 ? this.needMore(final) : this.put(this.parse(this.pos, end + 1));
+        }
+        const end = primitiveEnd(text, this.pos);
+        if (end === this.pos) throw this.error(`unexpected '${c}'`);
+        // A number may go on in the next chunk.
+        return end === text.length && !final ? false : this.put(this.parse(this.pos, end));
+      }
+    }
+  }
+
+  private needMore(final: boolean): false {
+    if (final) throw this.error('unexpected end of the text');
+    return false;
+  }
+
+  private parse(from: number, to: number): unknown {
+    try {
+      return JSON.parse(this.text.slice(from, to));
+    } catch {
+      // JSON.parse's message quotes the text: say where instead.
+      throw this.error('invalid JSON in the value starting');
+    } finally {
+      this.pos = to;
+    }
+  }
+
+  private close(): true {
+    this.pos++;
+    return this.put((this.stack.pop() as { value: Container }).value);
+  }
+
+  private put(value: unknown): true {
+    const top = this.stack.at(-1);
+    if (!top) {
+      this.root = value;
+      this.expect = 'done';
+    } else {
+      if (Array.isArray(top.value)) top.value.push(value);
+      // As JSON.parse does: "__proto__" is an own property, never the prototype.
+      else Object.defineProperty(top.value, top.key, { value, writable: true, enumerable: true, configurable: true });
+      this.expect = 'comma-or-end';
+    }
+    return true;
+  }
+
+  private error(message: string): JsonStreamError {
+    return new JsonStreamError(message, this.dropped + this.pos);
+  }
+}
+
+const NEED_MORE = -1;
+const TOO_LONG = -2;
+
+/** Index of the bracket closing the container opened at `start`, NEED_MORE, or TOO_LONG past `window`. */
+function matchingEnd(s: string, start: number, window: number): number {
+  const stop = Math.min(s.length, start + window);
+  let depth = 0;
+  for (let i = start; i < stop; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      i = stringEnd(s, i);
+      if (i < 0) break;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i;
+  }
+  return stop - start >= window ? TOO_LONG : NEED_MORE;
+}
+
+/** Index of the quote closing the string opened at `start`, or -1 when it is not in `s` yet. */
+function stringEnd(s: string, start: number): number {
+  for (let i = start + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+  }
+  return -1;
+}
+
+/** End of a number, true, false or null (JSON.parse then checks it). */
+function primitiveEnd(s: string, start: number): number {
+  let i = start;
+  while (i < s.length && !isSpace(s.charCodeAt(i)) && !',]}:'.includes(s[i] as string)) i++;
+  return i;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
