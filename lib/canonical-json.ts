@@ -3,7 +3,26 @@
  * at a time as JSON.stringify reaches them (no sorted copy of the whole tree: snapshots are large).
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, sortKeys);
+  // A replacer costs a call per value: values whose keys are already in order (tasks read back from
+  // a state.json that this function wrote) go to JSON.stringify as they are.
+  return isSorted(value) ? JSON.stringify(value) : JSON.stringify(value, sortKeys);
+}
+
+/** Whether every object in `value` has its keys in canonical order (and no toJSON). */
+function isSorted(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isSorted(item)) return false;
+    return true;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    if (!isSorted((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /** Whether two JSON values are equal, object key order aside, without serialising either (no garbage). */
@@ -11,11 +30,19 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
   }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
+    keys++;
+  }
+  for (const _ in y) keys--;
+  return keys === 0;
 }
 
 function sortKeys(_key: string, value: unknown): unknown {

@@ -35,6 +35,8 @@ class ChunkedParser {
   private expect: Expect = 'value';
   private readonly stack: { value: Container; key: string }[] = [];
   private root: unknown;
+  /** Where an unfinished `matchingEnd` stopped (offsets from the start of the whole text). */
+  private scan: { start: number; at: number; depth: number } | undefined;
 
   constructor(private readonly window: number) {}
 
@@ -87,7 +89,7 @@ class ChunkedParser {
       case 'value': {
         if (c === ']' && this.expect === 'value-or-end') return this.close();
         if (c === '{' || c === '[') {
-          const end = matchingEnd(text, this.pos, this.window);
+          const end = this.matchingEnd();
           if (end >= 0) return this.put(this.parse(this.pos, end + 1));
           if (end === NEED_MORE) return this.needMore(final);
           this.stack.push({ value: c === '{' ? {} : [], key: '' });
@@ -105,6 +107,36 @@ class ChunkedParser {
         return end === text.length && !final ? false : this.put(this.parse(this.pos, end));
       }
     }
+  }
+
+  /**
+   * Index of the bracket closing the container that opens at `pos`, NEED_MORE, or TOO_LONG past the
+   * window. A scan cut short by the end of the text resumes where it stopped when more arrives.
+   */
+  private matchingEnd(): number {
+    const { text, pos: start, window } = this;
+    const resume = this.scan?.start === this.dropped + start ? this.scan : undefined;
+    let depth = resume?.depth ?? 0;
+    this.scan = undefined;
+    const stop = Math.min(text.length, start + window);
+    let stoppedAt = stop;
+    // The regular expression finds the next quote or bracket; strings are skipped whole.
+    STRUCTURE.lastIndex = resume ? resume.at - this.dropped : start;
+    for (let m = STRUCTURE.exec(text); m && m.index < stop; m = STRUCTURE.exec(text)) {
+      const c = text.charCodeAt(m.index);
+      if (c === 0x22) {
+        const end = stringEnd(text, m.index);
+        if (end < 0) {
+          stoppedAt = m.index;
+          break;
+        }
+        STRUCTURE.lastIndex = end + 1;
+      } else if (c === 0x7b || c === 0x5b) depth++;
+      else if (--depth === 0) return m.index;
+    }
+    if (stop - start >= window) return TOO_LONG;
+    this.scan = { start: this.dropped + start, at: this.dropped + stoppedAt, depth };
+    return NEED_MORE;
   }
 
   private needMore(final: boolean): false {
@@ -150,27 +182,14 @@ class ChunkedParser {
 const NEED_MORE = -1;
 const TOO_LONG = -2;
 
-/** Index of the bracket closing the container opened at `start`, NEED_MORE, or TOO_LONG past `window`. */
-function matchingEnd(s: string, start: number, window: number): number {
-  const stop = Math.min(s.length, start + window);
-  let depth = 0;
-  for (let i = start; i < stop; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) {
-      i = stringEnd(s, i);
-      if (i < 0) break;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i;
-  }
-  return stop - start >= window ? TOO_LONG : NEED_MORE;
-}
+const STRUCTURE = /["{}[\]]/g;
 
 /** Index of the quote closing the string opened at `start`, or -1 when it is not in `s` yet. */
 function stringEnd(s: string, start: number): number {
-  for (let i = start + 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i;
+  for (let i = s.indexOf('"', start + 1); i >= 0; i = s.indexOf('"', i + 1)) {
+    let backslashes = 0;
+    while (s.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return i;
   }
   return -1;
 }

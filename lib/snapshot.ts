@@ -17,11 +17,18 @@ export type Task = z.infer<typeof Task>;
  * Validates without copying: zod's object schemas return copies, and a stored snapshot holds tens of
  * thousands of tasks and changes. The value kept is the parsed JSON itself.
  */
-function inPlace<T>(schema: z.ZodType<T>, what: string) {
-  return z.custom<T>((v) => schema.safeParse(v).success, { message: `not a valid ${what}` });
+function inPlace<T>(check: (v: unknown) => boolean, what: string) {
+  return z.custom<T>(check, { message: `not a valid ${what}` });
 }
-const StoredTask = inPlace(Task, 'task (an object with a string id and status)');
-const StoredChange = inPlace(Change, 'change (DESIGN.md §4)');
+/** `Task` as a plain check: a state.json holds tens of thousands of them, and zod's check costs a copy each. */
+function isTask(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const t = v as Record<string, unknown>;
+  const text = (x: unknown) => x === undefined || x === null || typeof x === 'string';
+  return typeof t.id === 'string' && t.id.length > 0 && typeof t.status === 'string' && text(t.task_name) && text(t.source_type) && text(t.sink_type);
+}
+const StoredTask = inPlace<Task>(isTask, 'task (an object with a string id and status)');
+const StoredChange = inPlace<Change>((v) => Change.safeParse(v).success, 'change (DESIGN.md §4)');
 
 export const InstanceSnapshot = z.object({
   instance_id: z.string(),

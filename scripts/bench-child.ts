@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const { handler } = require(indexPath) as { handler: Handler };
   const requireMs = performance.now() - loadStart;
   const start = performance.now();
+  process.env.BENCH_T0 = String(Date.now());
   let result: ChildResult;
   try {
     const report = await handler(TIMER_EVENT, context);
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     result = { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), maxRssKiB: 0, wallMs: performance.now() - start, requireMs };
   }
   result.maxRssKiB = process.resourceUsage().maxRSS;
+  (result as any).t0 = Number(process.env.BENCH_T0); (result as any).t1 = Date.now();
   writeSync(RESULT_FD, `${JSON.stringify(result)}\n`);
 }
 

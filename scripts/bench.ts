@@ -172,6 +172,12 @@ async function measure(b: Bench, label: string, instances: string[], prefix: str
       `dms_requests=${run.dmsRequests} dms_span=${run.dmsSpanMs === undefined ? '-' : ms(run.dmsSpanMs)} obs=[${countObs(run.obs)}] peak_rss=${mb(run.maxRssKiB)} log_lines=${run.logLines.length}`,
   );
   for (const e of rep.errors.slice(0, 5)) console.log(`  report error: ${e}`);
+  if (process.env.BENCH_TIMELINE) {
+    const t0 = (r as any).t0 as number;
+    const rel = (t: number) => Math.round(t - t0);
+    const dmsT = b.dms.requests.map((q) => q.at.getTime());
+    console.log(`  timeline: dms first ${rel(Math.min(...dmsT))} last ${rel(Math.max(...dmsT))}; ` + run.obs.map((e) => `${e.kind} ${rel(performance.timeOrigin + e.start)}-${rel(performance.timeOrigin + e.end)}`).join(', ') + `; end ${rel((r as any).t1)}`);
+  }
   // What the child printed that is not a log line (e.g. --trace-gc from BENCH_NODE_ARGS).
   for (const line of run.logLines.filter((l) => !l.startsWith('{'))) console.log(`  child: ${line}`);
   return run;
