@@ -119,23 +119,18 @@ class ChunkedParser {
     let depth = resume?.depth ?? 0;
     this.scan = undefined;
     const stop = Math.min(text.length, start + window);
-    let stoppedAt = stop;
-    // The regular expression finds the next quote or bracket; strings are skipped whole.
-    STRUCTURE.lastIndex = resume ? resume.at - this.dropped : start;
-    for (let m = STRUCTURE.exec(text); m && m.index < stop; m = STRUCTURE.exec(text)) {
-      const c = text.charCodeAt(m.index);
+    let i = resume ? resume.at - this.dropped : start;
+    for (; i < stop; i++) {
+      const c = text.charCodeAt(i);
       if (c === 0x22) {
-        const end = stringEnd(text, m.index);
-        if (end < 0) {
-          stoppedAt = m.index;
-          break;
-        }
-        STRUCTURE.lastIndex = end + 1;
+        const end = stringEnd(text, i);
+        if (end < 0) break;
+        i = end;
       } else if (c === 0x7b || c === 0x5b) depth++;
-      else if (--depth === 0) return m.index;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i;
     }
     if (stop - start >= window) return TOO_LONG;
-    this.scan = { start: this.dropped + start, at: this.dropped + stoppedAt, depth };
+    this.scan = { start: this.dropped + start, at: this.dropped + Math.min(i, stop), depth };
     return NEED_MORE;
   }
 
@@ -181,8 +176,6 @@ class ChunkedParser {
 
 const NEED_MORE = -1;
 const TOO_LONG = -2;
-
-const STRUCTURE = /["{}[\]]/g;
 
 /** Index of the quote closing the string opened at `start`, or -1 when it is not in `s` yet. */
 function stringEnd(s: string, start: number): number {
