@@ -59,43 +59,46 @@ function sortKeys(_key: string, value: unknown): unknown {
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * The bytes of `canonicalJson(value)` as chunks of about 64 KiB: the top `depth` levels are written
- * piece by piece, deeper values whole, so a large snapshot never becomes one string.
+ * The bytes of `canonicalJson(value)` as chunks of about 64 KiB, made as they are pulled: the top
+ * `depth` levels are written piece by piece, deeper values whole, so a large snapshot is never one
+ * string, nor all its bytes at once.
  */
-export function canonicalChunks(value: unknown, depth = 3): Buffer[] {
-  const chunks: Buffer[] = [];
+export function* canonicalChunks(value: unknown, depth = 3): Generator<Buffer> {
   let pending = '';
-  const emit = (s: string) => {
-    pending += s;
+  for (const piece of pieces(value, 0, depth)) {
+    pending += piece;
     if (pending.length >= CHUNK_BYTES) {
-      chunks.push(Buffer.from(pending));
+      yield Buffer.from(pending);
       pending = '';
     }
-  };
-  const walk = (raw: unknown, level: number): void => {
-    const v = raw !== null && typeof raw === 'object' && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
-    if (level >= depth || v === null || typeof v !== 'object') return emit(canonicalJson(v) ?? 'null');
-    if (Array.isArray(v)) {
-      emit('[');
-      v.forEach((item, i) => {
-        if (i > 0) emit(',');
-        walk(item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : item, level + 1);
-      });
-      return emit(']');
+  }
+  if (pending) yield Buffer.from(pending);
+}
+
+function* pieces(raw: unknown, level: number, depth: number): Generator<string> {
+  const v = raw !== null && typeof raw === 'object' && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
+  if (level >= depth || v === null || typeof v !== 'object') {
+    yield canonicalJson(v) ?? 'null';
+    return;
+  }
+  const skipped = (item: unknown) => item === undefined || typeof item === 'function' || typeof item === 'symbol';
+  if (Array.isArray(v)) {
+    yield '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) yield ',';
+      yield* pieces(skipped(v[i]) ? null : v[i], level + 1, depth);
     }
-    const sorted = sortKeys('', v) as Record<string, unknown>;
-    emit('{');
-    let first = true;
-    for (const key of Object.keys(sorted)) {
-      const item = sorted[key];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-      emit(`${first ? '' : ','}${JSON.stringify(key)}:`);
-      first = false;
-      walk(item, level + 1);
-    }
-    emit('}');
-  };
-  walk(value, 0);
-  if (pending) chunks.push(Buffer.from(pending));
-  return chunks;
+    yield ']';
+    return;
+  }
+  const sorted = sortKeys('', v) as Record<string, unknown>;
+  yield '{';
+  let first = true;
+  for (const key of Object.keys(sorted)) {
+    if (skipped(sorted[key])) continue;
+    yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    yield* pieces(sorted[key], level + 1, depth);
+  }
+  yield '}';
 }

@@ -69,6 +69,23 @@ export const STATE_KEY = 'state.json';
 /** A JSON object as read: parsed while it streams in (`invalid` when it is not JSON), and the sha256 of its bytes when asked. */
 type JsonRead = { sha256: string | undefined } & ({ json: unknown } | { invalid: string });
 
+/** A request body made as it is sent: its length and sha256 come from a first pass over `chunks`. */
+interface Body {
+  length: number;
+  sha256: string;
+  chunks: () => Iterable<Buffer>;
+}
+
+function measure(chunks: () => Iterable<Buffer>): Body {
+  const hash = createHash('sha256');
+  let length = 0;
+  for (const chunk of chunks()) {
+    hash.update(chunk);
+    length += chunk.length;
+  }
+  return { length, sha256: hash.digest('hex'), chunks };
+}
+
 /** Serialises an object the way the store writes it: canonical JSON, so equal snapshots give equal bytes. */
 export function serialise(value: unknown): string {
   return canonicalJson(value);
@@ -90,12 +107,13 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   // The client initialises asynchronously: a call in the same tick fails.
   await new Promise((resolve) => setImmediate(resolve));
   const { bucket, prefix } = opts;
-  // A snapshot is serialised once per run, in chunks, for its history object and every state.json
-  // write: the bytes of a large fleet are never one string, nor copied into a request string.
-  const bodies = new WeakMap<Snapshot, Buffer[]>();
-  const snapshotBody = (snapshot: Snapshot): Buffer[] => {
-    let body = bodies.get(snapshot);
-    if (body === undefined) bodies.set(snapshot, (body = canonicalChunks(snapshot)));
+  // A snapshot's bytes are made as the request pulls them, for its history object and every
+  // state.json write; a first pass gives their length and sha256. A large fleet is never in memory
+  // as one string, nor as all its bytes.
+  const measured = new WeakMap<Snapshot, Body>();
+  const snapshotBody = (snapshot: Snapshot): Body => {
+    let body = measured.get(snapshot);
+    if (body === undefined) measured.set(snapshot, (body = measure(() => canonicalChunks(snapshot))));
     return body;
   };
   const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
@@ -125,11 +143,10 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   }
 
   const get = (key: string) => call('GET', key, () => client.getObject({ Bucket: bucket, Key: prefix + key }), true);
-  const put = async (key: string, body: readonly Buffer[]) => {
-    const length = body.reduce((n, b) => n + b.length, 0);
+  const put = async (key: string, body: Pick<Body, 'length' | 'chunks'>) => {
     // A fresh stream per attempt; Content-Length given, so the body is streamed, not buffered.
     const out = await call('PUT', key, () =>
-      client.putObject({ Bucket: bucket, Key: prefix + key, Body: Readable.from(body), ContentLength: String(length), ContentType: 'application/json' }),
+      client.putObject({ Bucket: bucket, Key: prefix + key, Body: Readable.from(body.chunks()), ContentLength: String(body.length), ContentType: 'application/json' }),
     );
     return out?.ETag;
   };
@@ -155,7 +172,6 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
         return { CommonMsg, InterfaceResult: { invalid: err.message, sha256: undefined } };
       }
     }, true);
-  const versionOf = (etag: string | undefined, body: string | readonly Buffer[]) => etag || `sha256:${sha256Hex(body)}`;
   const readHistory = async (key: string): Promise<StoredSnapshot | undefined> => {
     const out = key.endsWith('.json') ? await getJson(key, true) : undefined;
     const parsed = out && 'json' in out ? Snapshot.safeParse(out.json) : undefined;
@@ -205,24 +221,33 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       if (!head) return null;
       if (head.ETag) return head.ETag;
       const out = await get(STATE_KEY);
-      return out ? versionOf(out.ETag, out.Content) : null;
+      return out ? out.ETag || `sha256:${sha256Hex(out.Content)}` : null;
     },
 
     async putState(state) {
       // `snapshot` is the last key in canonical order: the state is its other keys, then the snapshot's bytes.
       const { snapshot, ...rest } = state;
       const head = serialise(rest);
-      const body = Object.keys(rest).every((k) => k < 'snapshot') && head !== '{}'
-        ? [Buffer.from(`${head.slice(0, -1)},"snapshot":`), ...snapshotBody(snapshot), Buffer.from('}')]
-        : [Buffer.from(serialise(state))];
-      return versionOf(await put(STATE_KEY, body), body);
+      const spliced = Object.keys(rest).every((k) => k < 'snapshot') && head !== '{}';
+      const open = Buffer.from(spliced ? `${head.slice(0, -1)},"snapshot":` : serialise(state));
+      const close = Buffer.from(spliced ? '}' : '');
+      const inner = spliced ? snapshotBody(snapshot) : { length: 0, chunks: () => [] };
+      const body = {
+        length: open.length + inner.length + close.length,
+        *chunks() {
+          yield open;
+          yield* inner.chunks();
+          yield close;
+        },
+      };
+      return (await put(STATE_KEY, body)) || `sha256:${measure(body.chunks).sha256}`;
     },
 
     async putHistory(snapshot) {
       const key = historyKey(snapshot.id);
       const body = snapshotBody(snapshot);
       await put(key, body);
-      return { key: prefix + key, sha256: sha256Hex(body) };
+      return { key: prefix + key, sha256: body.sha256 };
     },
 
     async readLatestHistory() {

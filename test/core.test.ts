@@ -124,7 +124,7 @@ describe('canonicalJson', () => {
     ['depth 0: one piece', { b: [1, 2], a: 'é签名' }, 0],
     ['a primitive', 'RUNNING', 3],
   ])('canonicalChunks: the bytes of canonicalJson — %s', (_name, value, depth) => {
-    const chunks = canonicalChunks(value, depth);
+    const chunks = [...canonicalChunks(value, depth)];
     expect(Buffer.concat(chunks).toString('utf8')).toBe(canonicalJson(value));
     // Pieces are flushed at 64 KiB: no chunk is larger than that plus one instance's tasks.
     expect(chunks.every((c) => c.length <= 64 * 1024 + 16 * 1024)).toBe(true);
