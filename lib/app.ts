@@ -1,10 +1,10 @@
-import { type Env, parseConfig } from './config';
+import { type ChannelConfig, type Env, parseConfig } from './config';
 import { type CredentialContext, resolveCredentials } from './credentials';
 import { createDmsSource } from './dms-source';
 import { ConfigError, StoreError, WatchError, describeError } from './errors';
 import { type Logger, createLogger } from './log';
-import { createNotifier } from './notify/factory';
-import type { Fetch } from './notify/types';
+import type { NotifierDeps } from './notify/factory';
+import type { Fetch, Notifier } from './notify/types';
 import { createObsStore } from './obs-store';
 import type { RunReport } from './report';
 import { runWatch } from './run';
@@ -75,10 +75,11 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
       retryDeps: { ...time, deadline: now() + Math.max(2_000, budget - 1_000) },
     });
-    const fetch = opts.fetch ?? globalThis.fetch;
+    // Node's fetch (undici) is loaded when first used: a quiet run sends nothing.
+    const fetch: Fetch = (...args) => (opts.fetch ?? globalThis.fetch)(...args);
     // A delivery started just before the deadline ends within the margin, leaving time for the state write.
     const webhookTimeoutMs = Math.max(1_000, Math.min(10_000, deadlineMarginMs(budget) - 4_000));
-    const notifiers = config.channels.map((c) => createNotifier(c, { fetch, now, timeoutMs: webhookTimeoutMs, render: config.notify }));
+    const notifiers = config.channels.map((c) => lazyNotifier(c, { fetch, now, timeoutMs: webhookTimeoutMs, render: config.notify }));
     logger.info('run started', {
       instances: config.instances.length,
       channels: config.channels.map((c) => `${c.name} (${c.type})`),
@@ -111,4 +112,19 @@ function safeCall<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A channel's notifier, its code (renderers, signers, response schemas) loaded by its first
+ * delivery: a quiet run does not load it at all.
+ */
+function lazyNotifier(channel: ChannelConfig, deps: NotifierDeps): Notifier {
+  let notifier: Promise<Notifier> | undefined;
+  return {
+    channel,
+    async send(message) {
+      notifier ??= import('./notify/factory').then((f) => f.createNotifier(channel, deps));
+      return (await notifier).send(message);
+    },
+  };
 }
