@@ -63,7 +63,7 @@ const CHUNK_BYTES = 64 * 1024;
  * `depth` levels are written piece by piece, deeper values whole, so a large snapshot is never one
  * string, nor all its bytes at once.
  */
-export function* canonicalChunks(value: unknown, depth = 3): Generator<Buffer> {
+export function* canonicalChunks(value: unknown, depth = 2): Generator<Buffer> {
   let pending = '';
   for (const piece of pieces(value, 0, depth)) {
     pending += piece;

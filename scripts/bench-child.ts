@@ -18,6 +18,9 @@ export interface ChildResult {
   wallMs: number;
   /** Time for require(dist/index.js) in this process (module load, no work). */
   requireMs: number;
+  /** Epoch ms when the handler was called and when it returned (for BENCH_TIMELINE). */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 const TIMER_EVENT = {
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   const { handler } = require(indexPath) as { handler: Handler };
   const requireMs = performance.now() - loadStart;
   const start = performance.now();
-  process.env.BENCH_T0 = String(Date.now());
+  const startedAt = Date.now();
   let result: ChildResult;
   try {
     const report = await handler(TIMER_EVENT, context);
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
     result = { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), maxRssKiB: 0, wallMs: performance.now() - start, requireMs };
   }
   result.maxRssKiB = process.resourceUsage().maxRSS;
-  (result as any).t0 = Number(process.env.BENCH_T0); (result as any).t1 = Date.now();
+  result.startedAt = startedAt;
+  result.endedAt = Date.now();
   writeSync(RESULT_FD, `${JSON.stringify(result)}\n`);
 }
 
