@@ -135,4 +135,37 @@ describe('the deployment zip', () => {
     expect(stdout).not.toContain(h.secrets.sk);
     expect((await readFile(join(ROOT, 'dist/smart-connect-watch.zip'))).subarray(0, 4).toString('hex')).toBe('504b0304');
   });
+
+  it('loads no part of Node’s fetch (undici) to start or in a quiet run; the first message sent does', async () => {
+    // Records every read of the globals behind Node's lazily loaded fetch implementation.
+    const script = `const touched = [];
+      for (const k of ['fetch', 'FormData', 'Request', 'Response', 'Headers']) {
+        const d = Object.getOwnPropertyDescriptor(globalThis, k);
+        Object.defineProperty(globalThis, k, { configurable: true, enumerable: d.enumerable, get() { touched.push(k); return d.get ? d.get.call(this) : d.value; } });
+      }
+      const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
+      process.stderr.write('REQUIRED ' + JSON.stringify(touched) + '\\n');
+      handler(${JSON.stringify(TIMER_EVENT)}, { getRequestID: () => 'zip-run', getRemainingTimeInMilliSeconds: () => 30000 })
+        .then((r) => process.stderr.write('REPORT ' + JSON.stringify({ ...r, touched })), (e) => { process.stderr.write('ERROR ' + e.message); process.exitCode = 1; });`;
+    const invoke = async () => {
+      const { stderr } = await run(process.execPath, ['-e', script], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ...h.env, WATCH_PROJECT_ID: h.projectId, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: h.secrets.sk, CLOUD_SDK_SECURITY_TOKEN: h.secrets.token, NODE_PATH: '' },
+      });
+      return { required: JSON.parse(stderr.slice(stderr.indexOf('REQUIRED ') + 9, stderr.indexOf('\n'))), report: JSON.parse(stderr.slice(stderr.indexOf('REPORT ') + 7)) };
+    };
+    const quiet = await invoke();
+    expect(quiet.required).toEqual([]);
+    expect(quiet.report).toMatchObject({ changes: 0, messages: { delivered: 0 }, touched: [] });
+
+    const tasks = fixtureTasks();
+    tasks[0]!.status = 'PAUSED';
+    h.dms.setInstance('inst-prod-0001', tasks);
+    const before = h.hook.received.length;
+    const changed = await invoke();
+    expect(changed.required).toEqual([]);
+    expect(changed.report).toMatchObject({ changes: 1, messages: { delivered: 1, pending: 0 } });
+    expect(changed.report.touched).toContain('fetch');
+    expect(h.hook.received.length).toBe(before + 1);
+  });
 });
