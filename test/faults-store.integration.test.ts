@@ -49,6 +49,19 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
   });
   afterEach(() => obs.clear());
 
+  it('a quiet run reads state.json once and writes it once; a change adds the history write and the adoption LIST', async () => {
+    await run();
+    const requests = () => obs.requests.map((r) => (r.key ? `${r.method} ${r.key.replace(prefix, '').replace(/\/\d{4}\/.*$/, '/…')}` : `LIST (${r.method})`));
+    obs.clear();
+    await run();
+    expect(requests()).toEqual(['GET state.json', 'PUT state.json']);
+    obs.clear();
+    pause('smart-connect-1');
+    const { report } = await run();
+    expect(report?.messages.delivered).toBe(1);
+    expect(requests()).toEqual(['GET state.json', 'LIST (GET)', 'PUT history/…', 'PUT state.json', 'HEAD state.json', 'PUT state.json']);
+  });
+
   describe('6. OBS failures', () => {
     it.each<{ name: string; env?: Record<string, string>; fault?: Parameters<ObsFaultProxy['fault']>[0]; error: RegExp; requests: (r: ObsFaultProxy['requests']) => void }>([
       {
