@@ -935,3 +935,27 @@ describe('loadDotEnv', () => {
     expect(env).toEqual({ OBS_BUCKET: 'b' });
   });
 });
+
+describe('stored tasks (checked without a zod copy)', () => {
+  const instance = (task: unknown) => ({
+    instance_id: 'i', name: null, region: 'r', project_id: 'p', ok: true, error: null,
+    total_number: 1, max_tasks: 18, quota_tasks: 18, tasks: [task],
+  });
+  it.each<[string, unknown]>([
+    ['the API example task', fixture.tasks[1]],
+    ['id and status only', { id: 't', status: 'RUNNING' }],
+    ['null names and types', { id: 't', status: 'PAUSED', task_name: null, source_type: null, sink_type: null }],
+    ['an empty id', { id: '', status: 'RUNNING' }],
+    ['no status', { id: 't' }],
+    ['a numeric status', { id: 't', status: 1 }],
+    ['a numeric task_name', { id: 't', status: 'RUNNING', task_name: 7 }],
+    ['an object sink_type', { id: 't', status: 'RUNNING', sink_type: {} }],
+    ['an array', [{ id: 't', status: 'RUNNING' }]],
+    ['null', null],
+  ])('%s: accepted in a snapshot exactly when the API task schema accepts it', (_name, task) => {
+    const stored = InstanceSnapshot.safeParse(instance(task));
+    expect(stored.success).toBe(Task.safeParse(task).success);
+    // Kept as parsed, not copied.
+    if (stored.success) expect(stored.data.tasks[0]).toBe(task);
+  });
+});
