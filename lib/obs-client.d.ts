@@ -26,6 +26,11 @@ declare module 'esdk-obs-nodejs' {
       max_retry_count?: number;
       /** 'obs' (default), 'v2' or 'v4'; path style turns 'obs' into 'v2'. */
       signature?: 'obs' | 'v2' | 'v4';
+      /**
+       * Default true (off with path style): before its first request to a bucket the client asks the
+       * server which protocol it speaks (a HEAD `?apiversion` request), and picks the signature.
+       */
+      is_signature_negotiation?: boolean;
     }
 
     interface CommonMsg {

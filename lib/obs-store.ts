@@ -100,6 +100,10 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     ...(opts.credentials.securityToken ? { security_token: opts.credentials.securityToken.reveal() } : {}),
     server: opts.endpoint,
     path_style: local,
+    // Huawei Cloud OBS speaks the OBS protocol: no request per run to ask which one (path style,
+    // for local OBS-compatible servers, always uses the S3 v2 signature and never asks).
+    signature: 'obs',
+    is_signature_negotiation: false,
     timeout: opts.timeoutSeconds ?? 30,
     // Retries are ours (below): bounded by the run's deadline and applied to 5xx answers too.
     max_retry_count: 0,

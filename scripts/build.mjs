@@ -1,7 +1,9 @@
 // Bundles the function (dist/index.js) and the CLI (dist/cli.js) into self-contained CommonJS files.
 import { build } from 'esbuild';
 import { chmod, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 
 await rm('dist', { recursive: true, force: true });
 const common = {
@@ -55,8 +57,60 @@ const noMimeDb = {
     b.onLoad({ filter: /.*/, namespace: 'empty-mime-db' }, () => ({ contents: '{}', loader: 'json' }));
   },
 };
+/**
+ * lodash and moment (135 KiB to parse at every cold start) serve the SDK core's request signer and
+ * region lookup in three calls and one date format: the function bundle gets small stand-ins
+ * (scripts/lodash-lite.cjs, scripts/moment-lite.cjs). The build fails if the core uses either another way.
+ */
+const LITE = {
+  lodash: { file: './lodash-lite.cjs', uses: /\b(?:_|lodash_1)\.(\w+)/g, allowed: new Set(['sortBy', 'includes', 'filter']) },
+  // Every use of moment, up to the end of its statement, must be this call.
+  moment: { file: './moment-lite.cjs', uses: /\bmoment_1\b(?! = )([^;]*)/g, allowed: new Set(['.default)(dateTimeStamp).utcOffset(0).format(this.BasicDateFormat)', '.default)().utcOffset(0).format(this.BasicDateFormat)']) },
+};
+const sdkCoreLite = {
+  name: 'sdk-core-lite',
+  setup(b) {
+    b.onResolve({ filter: /^(lodash|moment)$/ }, (args) => {
+      if (!/huaweicloud-sdk-core/.test(args.importer)) throw new Error(`${args.importer} imports ${args.path}: only the SDK core is expected to (review scripts/build.mjs)`);
+      return { path: fileURLToPath(new URL(LITE[args.path].file, import.meta.url)) };
+    });
+    b.onLoad({ filter: /huaweicloud-sdk-core[\\/].*\.js$/ }, async (args) => {
+      const contents = await readFile(args.path, 'utf8');
+      for (const [name, lite] of Object.entries(LITE)) {
+        if (!contents.includes(`require("${name}")`)) continue;
+        for (const m of contents.matchAll(lite.uses)) {
+          if (!lite.allowed.has(m[1] ?? '')) throw new Error(`${args.path}: ${m[0]} is not covered by ${lite.file} (the SDK core changed: review scripts/build.mjs)`);
+        }
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+/**
+ * esdk-obs-nodejs describes every OBS operation in two tables (OBS and S3 protocol, 230 KiB to parse
+ * at every cold start). The function bundle keeps the operations lib/obs-store.ts calls (and the
+ * client's protocol negotiation), as JSON; the build fails if one is missing or does not survive JSON.
+ */
+const obsModels = {
+  name: 'obs-models',
+  setup(b) {
+    b.onLoad({ filter: /esdk-obs-nodejs[\\/]lib[\\/](obs|v2)Model\.js$/ }, async (args) => {
+      const store = await readFile(fileURLToPath(new URL('../lib/obs-store.ts', import.meta.url)), 'utf8');
+      const called = [...store.matchAll(/\bclient\.(\w+)\(/g)].map(([, m]) => m[0].toUpperCase() + m.slice(1));
+      const all = createRequire(import.meta.url)(args.path);
+      const kept = {};
+      for (const op of new Set([...called, 'HeadApiVersion'])) {
+        if (!all[op]) throw new Error(`${args.path}: no model for ${op} (review scripts/build.mjs)`);
+        for (const name of [op, `${op}Output`]) if (all[name]) kept[name] = all[name];
+      }
+      const json = JSON.stringify(kept);
+      if (!isDeepStrictEqual(JSON.parse(json), kept)) throw new Error(`${args.path}: the kept models are not plain JSON (review scripts/build.mjs)`);
+      return { contents: `module.exports = JSON.parse(${JSON.stringify(json)});`, loader: 'js' };
+    });
+  },
+};
 // The function: minified (a smaller file to read and parse at a cold start), without log4js.
-await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: 'dist', minify: true, plugins: [silentLog4js, axiosWithoutUndici, noMimeDb] });
+await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: 'dist', minify: true, plugins: [silentLog4js, axiosWithoutUndici, noMimeDb, sdkCoreLite, obsModels] });
 await build({
   ...common,
   entryPoints: { cli: 'lib/cli.ts' },

@@ -117,27 +117,11 @@ describe('the deployment zip', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('holds only index.js, which runs a full cycle with no node_modules', async () => {
-    // An independent unzip (Python's zipfile), into an empty folder outside the project.
-    await run('python3', ['-m', 'zipfile', '-e', join(ROOT, 'dist/smart-connect-watch.zip'), dir]);
-    expect(await readdir(dir)).toEqual(['index.js']);
-    const script = `require(${JSON.stringify(join(dir, 'index.js'))}).handler(${JSON.stringify(TIMER_EVENT)}, {
-      getRequestID: () => 'zip-run', getRemainingTimeInMilliSeconds: () => 30000,
-    }).then((r) => process.stderr.write('REPORT ' + JSON.stringify(r)), (e) => { process.stderr.write('ERROR ' + e.message); process.exitCode = 1; });`;
-    const { stdout, stderr } = await run(process.execPath, ['-e', script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...h.env, WATCH_PROJECT_ID: h.projectId, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: h.secrets.sk, CLOUD_SDK_SECURITY_TOKEN: h.secrets.token, NODE_PATH: '' },
-    });
-    const report = JSON.parse(stderr.slice(stderr.indexOf('REPORT ') + 7));
-    expect(report).toMatchObject({ first_run: true, instances: { ok: 2, failed: 0 }, tasks: 3 });
-    expect(await h.getObject(report.history_key)).toContain('smart-connect-watch/snapshot/v1');
-    expect(stdout).toContain('"msg":"run finished"');
-    expect(stdout).not.toContain(h.secrets.sk);
-    expect((await readFile(join(ROOT, 'dist/smart-connect-watch.zip'))).subarray(0, 4).toString('hex')).toBe('504b0304');
-  });
-
-  it('loads no part of Node’s fetch (undici) to start or in a quiet run; the first message sent does', async () => {
-    // Records every read of the globals behind Node's lazily loaded fetch implementation.
+  /**
+   * Runs the extracted index.js once in a fresh node, with no node_modules. `watch` records every
+   * read of the globals behind Node's lazily loaded fetch implementation (undici).
+   */
+  async function runZip() {
     const script = `const touched = [];
       for (const k of ['fetch', 'FormData', 'Request', 'Response', 'Headers']) {
         const d = Object.getOwnPropertyDescriptor(globalThis, k);
@@ -147,14 +131,31 @@ describe('the deployment zip', () => {
       process.stderr.write('REQUIRED ' + JSON.stringify(touched) + '\\n');
       handler(${JSON.stringify(TIMER_EVENT)}, { getRequestID: () => 'zip-run', getRemainingTimeInMilliSeconds: () => 30000 })
         .then((r) => process.stderr.write('REPORT ' + JSON.stringify({ ...r, touched })), (e) => { process.stderr.write('ERROR ' + e.message); process.exitCode = 1; });`;
-    const invoke = async () => {
-      const { stderr } = await run(process.execPath, ['-e', script], {
-        cwd: dir,
-        env: { PATH: process.env.PATH, ...h.env, WATCH_PROJECT_ID: h.projectId, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: h.secrets.sk, CLOUD_SDK_SECURITY_TOKEN: h.secrets.token, NODE_PATH: '' },
-      });
-      return { required: JSON.parse(stderr.slice(stderr.indexOf('REQUIRED ') + 9, stderr.indexOf('\n'))), report: JSON.parse(stderr.slice(stderr.indexOf('REPORT ') + 7)) };
+    const { stdout, stderr } = await run(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...h.env, WATCH_PROJECT_ID: h.projectId, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: h.secrets.sk, CLOUD_SDK_SECURITY_TOKEN: h.secrets.token, NODE_PATH: '' },
+    });
+    return {
+      stdout,
+      required: JSON.parse(stderr.slice(stderr.indexOf('REQUIRED ') + 9, stderr.indexOf('\n'))),
+      report: JSON.parse(stderr.slice(stderr.indexOf('REPORT ') + 7)),
     };
-    const quiet = await invoke();
+  }
+
+  it('holds only index.js, which runs a full cycle with no node_modules', async () => {
+    // An independent unzip (Python's zipfile), into an empty folder outside the project.
+    await run('python3', ['-m', 'zipfile', '-e', join(ROOT, 'dist/smart-connect-watch.zip'), dir]);
+    expect(await readdir(dir)).toEqual(['index.js']);
+    const { stdout, report } = await runZip();
+    expect(report).toMatchObject({ first_run: true, instances: { ok: 2, failed: 0 }, tasks: 3 });
+    expect(await h.getObject(report.history_key)).toContain('smart-connect-watch/snapshot/v1');
+    expect(stdout).toContain('"msg":"run finished"');
+    expect(stdout).not.toContain(h.secrets.sk);
+    expect((await readFile(join(ROOT, 'dist/smart-connect-watch.zip'))).subarray(0, 4).toString('hex')).toBe('504b0304');
+  });
+
+  it('loads no part of Node’s fetch (undici) to start or in a quiet run; the first message sent does', async () => {
+    const quiet = await runZip();
     expect(quiet.required).toEqual([]);
     expect(quiet.report).toMatchObject({ changes: 0, messages: { delivered: 0 }, touched: [] });
 
@@ -162,10 +163,20 @@ describe('the deployment zip', () => {
     tasks[0]!.status = 'PAUSED';
     h.dms.setInstance('inst-prod-0001', tasks);
     const before = h.hook.received.length;
-    const changed = await invoke();
+    const changed = await runZip();
     expect(changed.required).toEqual([]);
     expect(changed.report).toMatchObject({ changes: 1, messages: { delivered: 1, pending: 0 } });
     expect(changed.report.touched).toContain('fetch');
     expect(h.hook.received.length).toBe(before + 1);
+  });
+
+  it('quarantines an unreadable state.json and continues from the history (the OBS operations the bundle keeps: LIST, GET, COPY, PUT)', async () => {
+    await h.putObject('smart-connect-watch/state.json', '{"schema": "smart-connect-watch/state/v1", "snapsh');
+    const { report } = await runZip();
+    expect(report).toMatchObject({ state_reset: true, changes: 1, changes_by_kind: { state_reset: 1 }, instances: { ok: 2 } });
+    const [quarantined, ...more] = await h.listKeys('smart-connect-watch/quarantine/');
+    expect(more).toEqual([]);
+    expect(await h.getObject(quarantined!)).toBe('{"schema": "smart-connect-watch/state/v1", "snapsh');
+    expect(JSON.parse((await h.getObject('smart-connect-watch/state.json'))!)).toMatchObject({ snapshot: { id: report.snapshot_id } });
   });
 });
