@@ -25,6 +25,22 @@ function isSorted(value: unknown): boolean {
   return true;
 }
 
+/**
+ * A deep copy of a JSON value with every object's keys in canonical order, so that `canonicalJson`
+ * of it is plain JSON.stringify. `undefined` members are dropped, as JSON drops them.
+ */
+export function sortedCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    // As JSON.parse does: "__proto__" is an own property, never the prototype.
+    if (v !== undefined) Object.defineProperty(out, key, { value: sortedCopy(v), writable: true, enumerable: true, configurable: true });
+  }
+  return out as T;
+}
+
 /** Whether two JSON values are equal, object key order aside, without serialising either (no garbage). */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -5,6 +5,7 @@ import { KafkaClient } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaClient';
 import { KafkaRegion } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaRegion';
 import { ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListConnectorTasksRequest';
 import * as z from 'zod';
+import { sortedCopy } from './canonical-json';
 import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
 import { SourceError } from './errors';
@@ -170,7 +171,8 @@ export function dmsEndpoint(region: string): string {
 
 function parsePage(raw: unknown): z.infer<typeof Page> {
   const parsed = Page.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  // Tasks are kept with their keys in canonical order: written as they are, compared with stored ones.
+  if (parsed.success) return { ...parsed.data, tasks: parsed.data.tasks.map(sortedCopy) };
   const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
   const missing = typeof raw !== 'object' || raw === null || !Array.isArray((raw as { tasks?: unknown }).tasks);
   // HTTP 200 with a body that is not the documented JSON: the SDK loses the body and resolves {httpStatusCode}.

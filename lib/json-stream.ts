@@ -12,15 +12,23 @@ export class JsonStreamError extends SyntaxError {
 const WINDOW = 256 * 1024;
 
 type Container = Record<string, unknown> | unknown[];
+/** Where a member sits: the keys and indexes from the root. */
+export type JsonPath = readonly (string | number)[];
+/** Sees each member of a container parsed member by member, and returns the value to keep in its place. */
+export type OnMember = (path: JsonPath, value: unknown) => unknown;
 type Expect = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'done';
 
 /**
  * Parses JSON arriving in chunks without ever holding the whole text: a container longer than
  * `window` characters is parsed member by member, anything shorter by JSON.parse in one piece.
  * A 20 MB state.json is never a 20 MB string, nor a 20 MB Buffer.
+ *
+ * `onMember` sees each member of a container that is parsed member by member, as soon as it is
+ * complete, and may replace it (e.g. by an equal value already held, so the parsed copy is garbage at
+ * once). Members of values parsed in one piece are not visited.
  */
-export async function parseJsonStream(chunks: AsyncIterable<Buffer | string>, window = WINDOW): Promise<unknown> {
-  const parser = new ChunkedParser(window);
+export async function parseJsonStream(chunks: AsyncIterable<Buffer | string>, window = WINDOW, onMember?: OnMember): Promise<unknown> {
+  const parser = new ChunkedParser(window, onMember);
   const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) parser.feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false);
   parser.feed(decoder.end(), true);
@@ -38,7 +46,10 @@ class ChunkedParser {
   /** Where an unfinished `matchingEnd` stopped (offsets from the start of the whole text). */
   private scan: { start: number; at: number; depth: number } | undefined;
 
-  constructor(private readonly window: number) {}
+  constructor(
+    private readonly window: number,
+    private readonly onMember: OnMember | undefined,
+  ) {}
 
   feed(chunk: string, final: boolean): void {
     this.dropped += this.pos;
@@ -155,8 +166,9 @@ class ChunkedParser {
     return this.put((this.stack.pop() as { value: Container }).value);
   }
 
-  private put(value: unknown): true {
+  private put(parsed: unknown): true {
     const top = this.stack.at(-1);
+    const value = top && this.onMember ? this.onMember(this.stack.map((f) => (Array.isArray(f.value) ? f.value.length : f.key)), parsed) : parsed;
     if (!top) {
       this.root = value;
       this.expect = 'done';

@@ -4,7 +4,7 @@ import { mapLimit } from './concurrency';
 import type { Listing, TaskSource } from './dms-source';
 import { describeError } from './errors';
 import type { Logger } from './log';
-import type { InstanceSnapshot, Task } from './snapshot';
+import type { InstanceSnapshot, Task, TaskIntern } from './snapshot';
 
 /** One instance's listing: `listing` when it succeeded, `error` when it failed (after retries). */
 export interface InstanceListing {
@@ -65,6 +65,18 @@ export function snapshotInstances(listings: readonly InstanceListing[], previous
     const tasks = listing.complete || !p ? listing.tasks : [...listing.tasks, ...p.tasks.filter((t) => !seen.has(t.id))].sort(byId);
     return instanceSnapshot(target, { ok: true, error: null, ...listing, tasks: reuseUnchanged(tasks, p?.tasks ?? []) });
   });
+}
+
+/**
+ * For the state read after the listing: a stored task equal to the one just listed becomes that
+ * object, so a large fleet is held once while the previous snapshot is read, not twice.
+ */
+export function listedTasks(listings: readonly InstanceListing[]): TaskIntern {
+  const listed = new Map(listings.map((l) => [l.target.instance_id, new Map(l.listing?.tasks.map((t) => [t.id, t]))]));
+  return (instanceId, task) => {
+    const now = listed.get(instanceId)?.get(task.id);
+    return now && sameJson(now, task) ? now : task;
+  };
 }
 
 /** `next`, with every task that equals its previous version replaced by that (already held) object. */

@@ -5,9 +5,9 @@ import { canonicalChunks, canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
-import { JsonStreamError, parseJsonStream } from './json-stream';
+import { JsonStreamError, type OnMember, parseJsonStream } from './json-stream';
 import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
-import { Snapshot, historyKey, snapshotIdAt } from './snapshot';
+import { Snapshot, type TaskIntern, historyKey, internTasks, snapshotIdAt } from './snapshot';
 import { State } from './state';
 
 export type StateRead = { kind: 'missing' } | { kind: 'ok'; state: State } | { kind: 'corrupt'; reason: string };
@@ -20,7 +20,8 @@ export interface StoredSnapshot {
 
 /** The port the run uses for OBS: `state.json`, the history chain and the quarantine. Keys are relative to the prefix. */
 export interface SnapshotStore {
-  readState(): Promise<StateRead>;
+  /** state.json; each stored task passes through `intern` as it is read (a large state is read piece by piece). */
+  readState(intern?: TaskIntern): Promise<StateRead>;
   /** The version of state.json as it is now (a HEAD request: its ETag), null when it does not exist. */
   stateVersion(): Promise<string | null>;
   /** Writes state.json; returns the version written. */
@@ -155,7 +156,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     return out?.ETag;
   };
   /** GET of a JSON object, parsed as it arrives: the body is never held whole, as bytes or as text. */
-  const getJson = (key: string, hashed: boolean) =>
+  const getJson = (key: string, hashed: boolean, onMember?: OnMember) =>
     call('GET', key, async (): Promise<ObsClient.Result<JsonRead>> => {
       const { CommonMsg, InterfaceResult } = await client.getObject({ Bucket: bucket, Key: prefix + key, SaveAsStream: true });
       const body = InterfaceResult?.Content;
@@ -168,7 +169,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
         }
       }
       try {
-        const json = await parseJsonStream(bytes());
+        const json = await parseJsonStream(bytes(), undefined, onMember);
         return { CommonMsg, InterfaceResult: { json, sha256: hash?.digest('hex') } };
       } catch (err) {
         if (!(err instanceof JsonStreamError)) throw err;
@@ -208,8 +209,9 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       return (await get(key))?.Content;
     },
 
-    async readState() {
-      const out = await getJson(STATE_KEY, false);
+    async readState(intern) {
+      const onMember: OnMember | undefined = intern && ((path, value) => (path.length === 3 && path[0] === 'snapshot' && path[1] === 'instances' ? internTasks(value, intern) : value));
+      const out = await getJson(STATE_KEY, false, onMember);
       if (!out) return { kind: 'missing' };
       if ('invalid' in out) return { kind: 'corrupt', reason: `state.json is not valid JSON (${out.invalid})` };
       const parsed = State.safeParse(out.json);

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { deliverOutbox } from './deliver';
 import { changeId, diffSnapshots } from './diff';
 import type { TaskSource } from './dms-source';
-import { type FleetListing, listFleet, sameInstances, snapshotInstances } from './listing';
+import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
 import type { SnapshotStore, StoredSnapshot } from './obs-store';
@@ -50,7 +50,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   anomalies.push(...fleet.anomalies);
 
   // 2. The previous state; an unreadable one is quarantined and the run continues from the history.
-  const read = await store.readState();
+  const read = await store.readState(listedTasks(fleet.instances));
   let base: Base = read.kind === 'ok' ? fromState(read.state) : { previous: null, lastHistory: null, outbox: [] };
   let reset = false;
   if (read.kind === 'corrupt') {

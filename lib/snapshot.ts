@@ -28,6 +28,18 @@ function isTask(v: unknown): boolean {
   return typeof t.id === 'string' && t.id.length > 0 && typeof t.status === 'string' && text(t.task_name) && text(t.source_type) && text(t.sink_type);
 }
 const StoredTask = inPlace<Task>(isTask, 'task (an object with a string id and status)');
+
+/** Gives the object to hold for a stored task: e.g. an equal task already held, so the stored copy is garbage. */
+export type TaskIntern = (instanceId: string, task: Task) => Task;
+
+/** `instance` (a stored instance snapshot, not yet checked) with each of its tasks passed through `intern`. */
+export function internTasks(instance: unknown, intern: TaskIntern): unknown {
+  const i = instance as { instance_id?: unknown; tasks?: unknown } | null;
+  if (typeof i?.instance_id !== 'string' || !Array.isArray(i.tasks)) return instance;
+  const id = i.instance_id;
+  i.tasks = i.tasks.map((t: unknown) => (isTask(t) ? intern(id, t as Task) : t));
+  return instance;
+}
 const StoredChange = inPlace<Change>((v) => Change.safeParse(v).success, 'change (DESIGN.md §4)');
 
 export const InstanceSnapshot = z.object({

@@ -139,7 +139,11 @@ type CountingProxy = Awaited<ReturnType<typeof startCountingProxy>>;
 /** One invocation of dist/index.js in a fresh child process; its stdout (the function's logs) is kept apart. */
 async function runChild(b: Bench, env: Record<string, string>): Promise<ChildResult & { logLines: string[] }> {
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, b.childJs, b.indexJs, PROJECT_ID], { env, cwd: b.scratch, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const argv = [process.execPath, ...nodeArgs, b.childJs, b.indexJs, PROJECT_ID];
+  const cgroup = process.env.BENCH_CGROUP;
+  const child = cgroup
+    ? spawn('sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, ...argv], { env, cwd: b.scratch, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+    : spawn(argv[0] as string, argv.slice(1), { env, cwd: b.scratch, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const chunks = { out: [] as Buffer[], err: [] as Buffer[], result: [] as Buffer[] };
   child.stdout?.on('data', (c: Buffer) => chunks.out.push(c));
   child.stderr?.on('data', (c: Buffer) => chunks.err.push(c));

@@ -23,28 +23,40 @@ const silentLog4js = {
   },
 };
 /**
- * axios, when loaded, reads the global FormData and calls its fetch adapter's factory: both load
- * Node's fetch implementation (undici), ~25 ms of every cold start, for what the SDK never uses
- * (it sends JSON through axios' `http` adapter). The patched axios looks FormData up by its tag and
- * builds the fetch adapter if it is ever asked for. The build fails if axios no longer matches.
+ * Guarded edits of vendor files in the function bundle; each pattern must match once, or the build
+ * fails (the vendor changed: review scripts/build.mjs).
+ * - axios, when loaded, reads the global FormData and calls its fetch adapter's factory: both load
+ *   Node's fetch implementation (undici), ~25 ms of every cold start, for what the SDK never uses (it
+ *   sends JSON through axios' `http` adapter). The patched axios builds the fetch adapter if it is
+ *   ever asked for.
+ * - The SDK core formats a debug line for every request (its headers, Authorization included) and
+ *   every response (the whole body through JSON.stringify, only to print its length) before
+ *   handing it to a logger that is off: at 1,000 responses, CPU and garbage for nothing.
  */
-const AXIOS_PATCHES = [
-  [/^getFetch\(\);$/m, ''],
-  [/^const FormDataCtor = typeof G\.FormData !== 'undefined' \? G\.FormData : undefined;$/m, 'const FormDataCtor = undefined;'],
-];
-const axiosWithoutUndici = {
-  name: 'axios-without-undici',
-  setup(b) {
-    b.onLoad({ filter: /axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ }, async (args) => {
-      let contents = await readFile(args.path, 'utf8');
-      for (const [pattern, replacement] of AXIOS_PATCHES) {
-        if (!pattern.test(contents)) throw new Error(`${args.path}: ${pattern} not found (axios changed: review scripts/build.mjs)`);
-        contents = contents.replace(pattern, replacement);
-      }
-      return { contents, loader: 'js' };
-    });
+const EDITS = [
+  {
+    file: /axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
+    edits: [
+      [/^getFetch\(\);$/m, ''],
+      [/^const FormDataCtor = typeof G\.FormData !== 'undefined' \? G\.FormData : undefined;$/m, 'const FormDataCtor = undefined;'],
+    ],
   },
-};
+  {
+    file: /huaweicloud-sdk-core[\\/]http[\\/]DefaultHttpClient\.js$/,
+    edits: [
+      [/^ *this\._logger\.debug\(`Request: .*`\);$/m, ''],
+      [/^ *this\.buildResLog\(response\);$/m, ''],
+    ],
+  },
+];
+function edited(path, contents) {
+  let out = contents;
+  for (const [pattern, replacement] of EDITS.find((e) => e.file.test(path))?.edits ?? []) {
+    if (out.match(new RegExp(pattern, 'gm'))?.length !== 1) throw new Error(`${path}: ${pattern} does not match once (the vendor changed: review scripts/build.mjs)`);
+    out = out.replace(pattern, replacement);
+  }
+  return out;
+}
 /**
  * mime-db (134 KiB of object literal to parse at every cold start) serves form-data's guess of a
  * file's type in axios multipart uploads, which the function never makes: the bundle gets an empty
@@ -67,15 +79,16 @@ const LITE = {
   // Every use of moment, up to the end of its statement, must be this call.
   moment: { file: './moment-lite.cjs', uses: /\bmoment_1\b(?! = )([^;]*)/g, allowed: new Set(['.default)(dateTimeStamp).utcOffset(0).format(this.BasicDateFormat)', '.default)().utcOffset(0).format(this.BasicDateFormat)']) },
 };
-const sdkCoreLite = {
-  name: 'sdk-core-lite',
+const vendorEdits = {
+  name: 'vendor-edits',
   setup(b) {
     b.onResolve({ filter: /^(lodash|moment)$/ }, (args) => {
       if (!/huaweicloud-sdk-core/.test(args.importer)) throw new Error(`${args.importer} imports ${args.path}: only the SDK core is expected to (review scripts/build.mjs)`);
       return { path: fileURLToPath(new URL(LITE[args.path].file, import.meta.url)) };
     });
+    b.onLoad({ filter: /axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ }, async (args) => ({ contents: edited(args.path, await readFile(args.path, 'utf8')), loader: 'js' }));
     b.onLoad({ filter: /huaweicloud-sdk-core[\\/].*\.js$/ }, async (args) => {
-      const contents = await readFile(args.path, 'utf8');
+      const contents = edited(args.path, await readFile(args.path, 'utf8'));
       for (const [name, lite] of Object.entries(LITE)) {
         if (!contents.includes(`require("${name}")`)) continue;
         for (const m of contents.matchAll(lite.uses)) {
@@ -110,7 +123,7 @@ const obsModels = {
   },
 };
 // The function: minified (a smaller file to read and parse at a cold start), without log4js.
-await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: 'dist', minify: true, plugins: [silentLog4js, axiosWithoutUndici, noMimeDb, sdkCoreLite, obsModels] });
+await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: 'dist', minify: true, plugins: [silentLog4js, noMimeDb, vendorEdits, obsModels] });
 await build({
   ...common,
   entryPoints: { cli: 'lib/cli.ts' },

@@ -96,4 +96,27 @@ describe('parseJsonStream', () => {
     expect(text.length).toBeGreaterThan(5_000_000);
     expect(longest).toBeLessThanOrEqual(1024);
   });
+
+  it.each([
+    ['members of streamed containers, with their paths', '{"a":[{"x":1},{"x":2}],"b":"two"}', 8, [['a', 0], ['a', 1], ['a'], ['b']]],
+    ['nothing inside a value parsed in one piece', '{"a":[{"x":1},{"x":2}],"b":"two"}', 1024, []],
+    ['nested streamed containers, inner members first', '{"s":{"i":[[1,2,3],[4,5,6]]}}', 8, [['s', 'i', 0], ['s', 'i', 1], ['s', 'i'], ['s']]],
+  ])('onMember sees %s', async (_name, text, window, paths) => {
+    const seen: unknown[] = [];
+    const parsed = await parseJsonStream(chunked(text, 3), window, (path, value) => {
+      seen.push([...path]);
+      return value;
+    });
+    expect(seen).toEqual(paths);
+    expect(parsed).toEqual(JSON.parse(text));
+  });
+
+  it('keeps what onMember returns in place of the parsed member', async () => {
+    const held = { id: 'held' };
+    const parsed = (await parseJsonStream(chunked('{"tasks":[{"id":"held"},{"id":"new"}]}', 5), 16, (path, value) =>
+      path.length === 2 && (value as { id?: string }).id === 'held' ? held : value,
+    )) as { tasks: unknown[] };
+    expect(parsed.tasks[0]).toBe(held);
+    expect(parsed.tasks[1]).toEqual({ id: 'new' });
+  });
 });
