@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { canonicalChunks, canonicalJson } from '../lib/canonical-json';
+import { canonicalChunks, canonicalJson, sortedCopy } from '../lib/canonical-json';
+import { listedTasks } from '../lib/listing';
 import { fakeClock } from './support/fake-clock';
 import { type Change, type ChangeKind, type Severity, severityRank } from '../lib/change';
 import { mapLimit } from '../lib/concurrency';
@@ -90,6 +91,14 @@ const kindsOf = (changes: readonly Change[]) => changes.map((c) => `${c.kind}:${
 
 // ---------------------------------------------------------------------------------------------
 
+/** `v` with every object's keys in reverse order. */
+const reversed = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(reversed)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]))
+      : v;
+
 describe('canonicalJson', () => {
   it('honours toJSON, as JSON.stringify does', () => {
     const v = { at: new Date('2026-11-21T07:15:00.123Z') };
@@ -109,13 +118,6 @@ describe('canonicalJson', () => {
     expect(canonicalJson(value)).toBe(expected);
     expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
   });
-
-  const reversed = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(reversed)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)]))
-        : v;
 
   it.each<[string, unknown, number]>([
     ['a snapshot of 100 instances × 15 fixture tasks', { z: 1, instances: Array.from({ length: 100 }, (_, n) => ({ tasks: Array.from({ length: 15 }, (_, i) => ({ ...FIXTURE[i % 3], id: `t${n}-${i}` })), b: null })), a: 'x' }, 3],
@@ -142,6 +144,40 @@ describe('canonicalJson', () => {
     ['the task with another status', OBS_SINK, withTask(OBS_SINK, { status: 'PAUSED' })],
   ])('%s gives other bytes', (_name, a, b) => {
     expect(canonicalJson(a)).not.toBe(canonicalJson(b));
+  });
+
+  it.each<[string, unknown]>([
+    ['a fixture task in reversed key order', reversed(FIXTURE[1])],
+    ['nested objects in arrays', { z: [{ b: 1, a: { d: 1, c: 2 } }], a: null }],
+    ['undefined members', { b: undefined, a: 1 }],
+    ['a primitive', 'RUNNING'],
+  ])('sortedCopy: %s becomes its canonical form, and plain JSON.stringify gives canonicalJson', (_name, value) => {
+    const copy = sortedCopy(value);
+    expect(JSON.stringify(copy)).toBe(canonicalJson(value));
+    expect(canonicalJson(copy)).toBe(canonicalJson(value));
+  });
+
+  it('sortedCopy keeps "__proto__" as an own member, never as the prototype', () => {
+    const copy = sortedCopy(JSON.parse('{"b":1,"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'b']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('listedTasks (the state read after the listing)', () => {
+  const target = { instance_id: 'i-1', name: 'prod', region: 'r', project_id: 'p' };
+  const listed = sortedCopy(withTask(OBS_SINK, { id: 'task-1' }));
+  const intern = listedTasks([{ target, listing: { tasks: [listed], total_number: 1, max_tasks: null, quota_tasks: null, anomalies: [], complete: true, requests: 1 }, error: null }, { target: { ...target, instance_id: 'i-2' }, listing: null, error: 'failed' }]);
+
+  it.each<[string, string, Task, boolean]>([
+    ['an equal stored task (any key order) becomes the listed object', 'i-1', reversed(withTask(OBS_SINK, { id: 'task-1' })) as Task, true],
+    ['a stored task with another status stays itself', 'i-1', withTask(OBS_SINK, { id: 'task-1', status: 'PAUSED' }), false],
+    ['a task of another instance stays itself', 'i-2', withTask(OBS_SINK, { id: 'task-1' }), false],
+    ['a task no longer listed stays itself', 'i-1', withTask(OBS_SINK, { id: 'task-9' }), false],
+  ])('%s', (_name, instanceId, stored, same) => {
+    expect(intern(instanceId, stored) === listed).toBe(same);
+    if (!same) expect(intern(instanceId, stored)).toBe(stored);
   });
 });
 
