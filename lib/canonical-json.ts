@@ -1,11 +1,10 @@
 /**
- * JSON with object keys sorted recursively: equal values give equal bytes. Objects are re-keyed one
- * at a time as JSON.stringify reaches them (no sorted copy of the whole tree: snapshots are large).
+ * JSON with object keys sorted recursively: equal values give equal bytes. A value whose keys are all
+ * in order already (tasks as listed or read back) goes to JSON.stringify as it is; other objects are
+ * written member by member, never re-keyed as a whole tree (snapshots are large).
  */
 export function canonicalJson(value: unknown): string {
-  // A replacer costs a call per value: values whose keys are already in order (tasks read back from
-  // a state.json that this function wrote) go to JSON.stringify as they are.
-  return isSorted(value) ? JSON.stringify(value) : JSON.stringify(value, sortKeys);
+  return isSorted(value) ? JSON.stringify(value) : [...pieces(value, 0, 0)].join('');
 }
 
 /** Whether every object in `value` has its keys in canonical order (and no toJSON). */
@@ -35,8 +34,10 @@ export function sortedCopy<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
     // As JSON.parse does: "__proto__" is an own property, never the prototype.
-    if (v !== undefined) Object.defineProperty(out, key, { value: sortedCopy(v), writable: true, enumerable: true, configurable: true });
+    if (key === '__proto__') Object.defineProperty(out, key, { value: sortedCopy(v), writable: true, enumerable: true, configurable: true });
+    else out[key] = sortedCopy(v);
   }
   return out as T;
 }
@@ -61,17 +62,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys === 0;
 }
 
-function sortKeys(_key: string, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const keys = Object.keys(value);
-  let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
-  if (sorted) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of keys.sort()) out[key] = (value as Record<string, unknown>)[key];
-  return out;
-}
-
 const CHUNK_BYTES = 64 * 1024;
 
 /**
@@ -91,10 +81,11 @@ export function* canonicalChunks(value: unknown, depth = 2): Generator<Buffer> {
   if (pending) yield Buffer.from(pending);
 }
 
+/** `value` as JSON text in pieces: members of the top `depth` levels and of every object not in canonical order one by one. */
 function* pieces(raw: unknown, level: number, depth: number): Generator<string> {
   const v = raw !== null && typeof raw === 'object' && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
-  if (level >= depth || v === null || typeof v !== 'object') {
-    yield canonicalJson(v) ?? 'null';
+  if (v === null || typeof v !== 'object' || (level >= depth && isSorted(v))) {
+    yield JSON.stringify(v) ?? 'null';
     return;
   }
   const skipped = (item: unknown) => item === undefined || typeof item === 'function' || typeof item === 'symbol';
@@ -107,14 +98,14 @@ function* pieces(raw: unknown, level: number, depth: number): Generator<string> 
     yield ']';
     return;
   }
-  const sorted = sortKeys('', v) as Record<string, unknown>;
+  const members = v as Record<string, unknown>;
   yield '{';
   let first = true;
-  for (const key of Object.keys(sorted)) {
-    if (skipped(sorted[key])) continue;
+  for (const key of Object.keys(members).sort()) {
+    if (skipped(members[key])) continue;
     yield `${first ? '' : ','}${JSON.stringify(key)}:`;
     first = false;
-    yield* pieces(sorted[key], level + 1, depth);
+    yield* pieces(members[key], level + 1, depth);
   }
   yield '}';
 }

@@ -10,7 +10,7 @@ import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
 import { SourceError } from './errors';
 import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
-import { Task } from './snapshot';
+import { type Task, TaskInPlace } from './snapshot';
 
 // The SDK core logs every failed request's full config, Authorization and X-Security-Token
 // included, to stdout through log4js. Nothing of it may ever be printed.
@@ -23,9 +23,12 @@ export const PAGE_LIMIT = 50;
 /** No listing runs longer than this many pages, whatever the API says. */
 const MAX_PAGES = 1_000;
 
-/** One page of ListConnectorTasks: a response without a valid `tasks` array is a failed listing. */
+/**
+ * One page of ListConnectorTasks: a response without a valid `tasks` array is a failed listing.
+ * Tasks are checked in place: `parsePage` makes the one copy kept (keys in canonical order).
+ */
 const Page = z.looseObject({
-  tasks: z.array(Task),
+  tasks: z.array(TaskInPlace),
   total_number: z.number().int().nonnegative(),
   max_tasks: z.number().int().nullish(),
   quota_tasks: z.number().int().nullish(),
@@ -60,14 +63,25 @@ export interface DmsSourceOptions {
 /** TaskSource over the real Huawei Cloud Kafka SDK: the only file that imports it. */
 export function createDmsSource(opts: DmsSourceOptions): TaskSource {
   const { now, deadline } = opts.retryDeps;
+  // The SDK's exceptions drop the response headers: the clients' response hook keeps each instance's
+  // last Retry-After (an instance has one request in flight at a time) for its retry to honour.
+  const retryAfter = new Map<string, string | undefined>();
+  const onResponse: ResponseHook = (url, status, headers) => {
+    const instanceId = /\/instances\/([^/?]+)\//.exec(url ?? '')?.[1];
+    if (instanceId) retryAfter.set(decodeURIComponent(instanceId), status === 429 ? headers['retry-after'] : undefined);
+  };
+  // One client per endpoint and project: building one costs ~3 ms (an axios instance, a file read).
+  const clients = new Map<string, KafkaClient>();
+  const clientFor = (target: InstanceTarget): KafkaClient => {
+    const endpoint = opts.endpoint ?? dmsEndpoint(target.region);
+    const key = `${endpoint} ${target.project_id}`;
+    let client = clients.get(key);
+    if (!client) clients.set(key, (client = buildClient(opts, endpoint, target.project_id, onResponse)));
+    return client;
+  };
   return {
     async listTasks(target) {
-      // A client per listing: the SDK's exceptions drop the response headers, so the client's
-      // response hook keeps this listing's last Retry-After for the retry to honour.
-      let retryAfter: string | undefined;
-      const client = buildClient(opts, target, (status, headers) => {
-        retryAfter = status === 429 ? headers['retry-after'] : undefined;
-      });
+      const client = clientFor(target);
       const byId = new Map<string, Task>();
       const anomalies: string[] = [];
       let total: number | undefined;
@@ -81,11 +95,11 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
         last = await withRetry(opts.retry, opts.retryDeps, async () => {
           if (now() >= deadline) throw new SourceError(`the run's deadline came before the listing finished (${byId.size} tasks seen)`, false);
           requests++;
-          retryAfter = undefined;
+          retryAfter.delete(target.instance_id);
           return parsePage(await beforeDeadline(callSdk(() => client.listConnectorTasks(request)), deadline - now()));
         }, (err) => ({
           retryable: err instanceof SourceError && err.retryable,
-          retryAfterMs: err instanceof SourceError && err.status === 429 ? parseRetryAfter(retryAfter, now()) : undefined,
+          retryAfterMs: err instanceof SourceError && err.status === 429 ? parseRetryAfter(retryAfter.get(target.instance_id), now()) : undefined,
         }));
         if (total !== undefined && last.total_number !== total) {
           anomalies.push(`total_number changed from ${total} to ${last.total_number} during listing`);
@@ -119,18 +133,18 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
   };
 }
 
-type ResponseHook = (status: number | undefined, headers: Record<string, string | undefined>) => void;
+type ResponseHook = (url: string | undefined, status: number | undefined, headers: Record<string, string | undefined>) => void;
 
-function buildClient(opts: DmsSourceOptions, target: InstanceTarget, onResponse: ResponseHook): KafkaClient {
+function buildClient(opts: DmsSourceOptions, endpoint: string, projectId: string, onResponse: ResponseHook): KafkaClient {
   const cred = new BasicCredentials()
     .withAk(opts.credentials.ak.reveal())
     .withSk(opts.credentials.sk.reveal())
-    .withProjectId(target.project_id);
+    .withProjectId(projectId);
   if (opts.credentials.securityToken) cred.withSecurityToken(opts.credentials.securityToken.reveal());
-  // axios calls transformResponse for every answer, errors included, with the headers and status.
-  // Replacing axios' default transform means parsing the JSON here, as the default does.
-  const transformResponse = (data: unknown, headers: Record<string, string | undefined>, status?: number): unknown => {
-    onResponse(status, headers);
+  // axios calls transformResponse for every answer, errors included, with the request's config as
+  // `this`, the headers and the status. Replacing axios' default transform means parsing the JSON here.
+  const transformResponse = function (this: { url?: string } | undefined, data: unknown, headers: Record<string, string | undefined>, status?: number): unknown {
+    onResponse(this?.url, status, headers);
     if (typeof data !== 'string' || data === '') return data;
     try {
       return JSON.parse(data);
@@ -140,7 +154,7 @@ function buildClient(opts: DmsSourceOptions, target: InstanceTarget, onResponse:
   };
   return KafkaClient.newBuilder()
     .withCredential(cred)
-    .withEndpoint(opts.endpoint ?? dmsEndpoint(target.region))
+    .withEndpoint(endpoint)
     .withOptions({ axiosRequestConfig: { timeout: opts.requestTimeoutMs, transformResponse } })
     .build();
 }

@@ -18,17 +18,31 @@ export type JsonPath = readonly (string | number)[];
 export type OnMember = (path: JsonPath, value: unknown) => unknown;
 type Expect = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'done';
 
+/** Keeps the text of the value at `path` exactly as it was read, and hands it to `found` once complete. */
+export interface KeepText {
+  path: JsonPath;
+  found(text: string): void;
+}
+
+export interface ParseOptions {
+  /** Values up to this many characters are parsed by JSON.parse in one piece (default 256 Ki). */
+  window?: number;
+  onMember?: OnMember;
+  keep?: KeepText;
+}
+
 /**
  * Parses JSON arriving in chunks without ever holding the whole text: a container longer than
  * `window` characters is parsed member by member, anything shorter by JSON.parse in one piece.
- * A 20 MB state.json is never a 20 MB string, nor a 20 MB Buffer.
+ * A 20 MB state.json is never a 20 MB string, nor a 20 MB Buffer (unless `keep` asks for most of it).
  *
  * `onMember` sees each member of a container that is parsed member by member, as soon as it is
  * complete, and may replace it (e.g. by an equal value already held, so the parsed copy is garbage at
- * once). Members of values parsed in one piece are not visited.
+ * once). Members of values parsed in one piece are not visited. The containers holding `keep.path`
+ * are always parsed member by member.
  */
-export async function parseJsonStream(chunks: AsyncIterable<Buffer | string>, window = WINDOW, onMember?: OnMember): Promise<unknown> {
-  const parser = new ChunkedParser(window, onMember);
+export async function parseJsonStream(chunks: AsyncIterable<Buffer | string>, opts: ParseOptions = {}): Promise<unknown> {
+  const parser = new ChunkedParser(opts.window ?? WINDOW, opts.onMember, opts.keep);
   const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks) parser.feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false);
   parser.feed(decoder.end(), true);
@@ -45,13 +59,21 @@ class ChunkedParser {
   private root: unknown;
   /** Where an unfinished `matchingEnd` stopped (offsets from the start of the whole text). */
   private scan: { start: number; at: number; depth: number } | undefined;
+  /** The kept value's text so far, and where its unread rest starts in `text` (-1: not started or done). */
+  private kept: string[] = [];
+  private keptFrom = -1;
 
   constructor(
     private readonly window: number,
     private readonly onMember: OnMember | undefined,
+    private readonly keep: KeepText | undefined,
   ) {}
 
   feed(chunk: string, final: boolean): void {
+    if (this.keptFrom >= 0) {
+      this.kept.push(this.text.slice(this.keptFrom, this.pos));
+      this.keptFrom = 0;
+    }
     this.dropped += this.pos;
     this.text = this.text.slice(this.pos) + chunk;
     this.pos = 0;
@@ -99,8 +121,10 @@ class ChunkedParser {
       case 'value-or-end':
       case 'value': {
         if (c === ']' && this.expect === 'value-or-end') return this.close();
+        if (this.keptFrom < 0 && this.atKeptPath()) this.keptFrom = this.pos;
         if (c === '{' || c === '[') {
-          const end = this.matchingEnd();
+          // A container holding the kept value is read member by member, so that the parser reaches it.
+          const end = this.atKeptPath(true) ? TOO_LONG : this.matchingEnd();
           if (end >= 0) return this.put(this.parse(this.pos, end + 1));
           if (end === NEED_MORE) return this.needMore(final);
           this.stack.push({ value: c === '{' ? {} : [], key: '' });
@@ -166,7 +190,20 @@ class ChunkedParser {
     return this.put((this.stack.pop() as { value: Container }).value);
   }
 
+  /** Whether the value about to be read (or just read) is the one to keep, or (`above`) holds it. */
+  private atKeptPath(above = false): boolean {
+    const path = this.keep?.path;
+    if (path === undefined || (above ? path.length <= this.stack.length : path.length !== this.stack.length)) return false;
+    return this.stack.every((f, i) => (Array.isArray(f.value) ? f.value.length : f.key) === path[i]);
+  }
+
   private put(parsed: unknown): true {
+    if (this.keptFrom >= 0 && this.atKeptPath()) {
+      this.kept.push(this.text.slice(this.keptFrom, this.pos));
+      this.keptFrom = -1;
+      this.keep?.found(this.kept.join(''));
+      this.kept = [];
+    }
     const top = this.stack.at(-1);
     const value = top && this.onMember ? this.onMember(this.stack.map((f) => (Array.isArray(f.value) ? f.value.length : f.key)), parsed) : parsed;
     if (!top) {

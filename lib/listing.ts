@@ -1,6 +1,6 @@
 import { sameJson } from './canonical-json';
 import type { InstanceTarget } from './config';
-import { mapLimit } from './concurrency';
+import { type WhenLeft, mapLimit } from './concurrency';
 import type { Listing, TaskSource } from './dms-source';
 import { describeError } from './errors';
 import type { Logger } from './log';
@@ -20,26 +20,39 @@ export interface FleetListing {
   errors: string[];
 }
 
+export interface FleetHooks {
+  /** Each instance's listing, as soon as it is complete. */
+  listed?(listing: InstanceListing): void;
+  /** Called once, when at most `atMost` instances are left to start listing. */
+  whenLeft?: WhenLeft;
+}
+
 /** Lists every instance, `concurrency` at a time (DESIGN.md §2 step 3). A failure is recorded, never thrown. */
-export async function listFleet(targets: readonly InstanceTarget[], concurrency: number, source: TaskSource, logger: Logger): Promise<FleetListing> {
+export async function listFleet(targets: readonly InstanceTarget[], concurrency: number, source: TaskSource, logger: Logger, hooks: FleetHooks = {}): Promise<FleetListing> {
   const out: FleetListing = { instances: [], apiRequests: 0, anomalies: [], errors: [] };
-  out.instances = await mapLimit(targets, concurrency, async (target): Promise<InstanceListing> => {
-    try {
-      const listing = await source.listTasks(target);
-      out.apiRequests += listing.requests;
-      for (const a of listing.anomalies) {
-        out.anomalies.push(`${instanceLabel(target)}: ${a}`);
-        logger.warn('paging anomaly', { instance_id: target.instance_id, anomaly: a });
-      }
-      return { target, listing, error: null };
-    } catch (err) {
-      const reason = describeError(err);
-      out.errors.push(`listing ${instanceLabel(target)} failed: ${reason}`);
-      logger.warn('instance listing failed', { instance_id: target.instance_id, error: reason });
-      return { target, listing: null, error: reason };
-    }
-  });
+  out.instances = await mapLimit(targets, concurrency, async (target) => {
+    const done = await listInstance(target, source, logger, out);
+    hooks.listed?.(done);
+    return done;
+  }, hooks.whenLeft);
   return out;
+}
+
+async function listInstance(target: InstanceTarget, source: TaskSource, logger: Logger, out: FleetListing): Promise<InstanceListing> {
+  try {
+    const listing = await source.listTasks(target);
+    out.apiRequests += listing.requests;
+    for (const a of listing.anomalies) {
+      out.anomalies.push(`${instanceLabel(target)}: ${a}`);
+      logger.warn('paging anomaly', { instance_id: target.instance_id, anomaly: a });
+    }
+    return { target, listing, error: null };
+  } catch (err) {
+    const reason = describeError(err);
+    out.errors.push(`listing ${instanceLabel(target)} failed: ${reason}`);
+    logger.warn('instance listing failed', { instance_id: target.instance_id, error: reason });
+    return { target, listing: null, error: reason };
+  }
 }
 
 /**
@@ -68,14 +81,20 @@ export function snapshotInstances(listings: readonly InstanceListing[], previous
 }
 
 /**
- * For the state read after the listing: a stored task equal to the one just listed becomes that
- * object, so a large fleet is held once while the previous snapshot is read, not twice.
+ * The tasks listed so far (`add` each listing as it completes), for the state read at the end of the
+ * listing: a stored task equal to the one listed becomes that object (`intern`), so a large fleet is
+ * held once while the previous snapshot is read, not twice.
  */
-export function listedTasks(listings: readonly InstanceListing[]): TaskIntern {
-  const listed = new Map(listings.map((l) => [l.target.instance_id, new Map(l.listing?.tasks.map((t) => [t.id, t]))]));
-  return (instanceId, task) => {
-    const now = listed.get(instanceId)?.get(task.id);
-    return now && sameJson(now, task) ? now : task;
+export function listedTasks(listings: readonly InstanceListing[] = []): { add(listing: InstanceListing): void; intern: TaskIntern } {
+  const listed = new Map<string, Map<string, Task>>();
+  const add = (l: InstanceListing) => listed.set(l.target.instance_id, new Map(l.listing?.tasks.map((t) => [t.id, t])));
+  listings.forEach(add);
+  return {
+    add,
+    intern: (instanceId, task) => {
+      const now = listed.get(instanceId)?.get(task.id);
+      return now && sameJson(now, task) ? now : task;
+    },
   };
 }
 

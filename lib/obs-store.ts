@@ -5,7 +5,7 @@ import { canonicalChunks, canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
-import { JsonStreamError, type OnMember, parseJsonStream } from './json-stream';
+import { JsonStreamError, type OnMember, type ParseOptions, parseJsonStream } from './json-stream';
 import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
 import { Snapshot, type TaskIntern, historyKey, internTasks, snapshotIdAt } from './snapshot';
 import { State } from './state';
@@ -66,6 +66,11 @@ const REAL_TIME: RetryDeps = {
 };
 
 export const STATE_KEY = 'state.json';
+/**
+ * A state.json up to this size keeps its snapshot's text while the run lasts (about 400 instances of
+ * 18 tasks): a run that changes nothing writes it back without serialising the snapshot again.
+ */
+const KEEP_MAX_BYTES = 8 * 1024 * 1024;
 
 /** A JSON object as read: parsed while it streams in (`invalid` when it is not JSON), and the sha256 of its bytes when asked. */
 type JsonRead = { sha256: string | undefined } & ({ json: unknown } | { invalid: string });
@@ -155,21 +160,28 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     );
     return out?.ETag;
   };
-  /** GET of a JSON object, parsed as it arrives: the body is never held whole, as bytes or as text. */
-  const getJson = (key: string, hashed: boolean, onMember?: OnMember) =>
+  /**
+   * GET of a JSON object, parsed as it arrives: the body is never held whole, as bytes or as text
+   * (but for the text `keep` asks for, when the object is at most KEEP_MAX_BYTES).
+   */
+  const getJson = (key: string, hashed: boolean, parse: Pick<ParseOptions, 'onMember' | 'keep'> = {}) =>
     call('GET', key, async (): Promise<ObsClient.Result<JsonRead>> => {
       const { CommonMsg, InterfaceResult } = await client.getObject({ Bucket: bucket, Key: prefix + key, SaveAsStream: true });
       const body = InterfaceResult?.Content;
       if (!body) return { CommonMsg };
+      const keep = Number(InterfaceResult.ContentLength ?? Number.POSITIVE_INFINITY) <= KEEP_MAX_BYTES ? parse.keep : undefined;
       const hash = hashed ? createHash('sha256') : undefined;
       async function* bytes() {
         for await (const chunk of body as AsyncIterable<Buffer>) {
           hash?.update(chunk);
           yield chunk;
+          // Chunks already received are handed over in one go, without a turn of the event loop: let
+          // other work in between (the state is read while the listing's last requests are in flight).
+          await new Promise(setImmediate);
         }
       }
       try {
-        const json = await parseJsonStream(bytes(), undefined, onMember);
+        const json = await parseJsonStream(bytes(), { onMember: parse.onMember, keep });
         return { CommonMsg, InterfaceResult: { json, sha256: hash?.digest('hex') } };
       } catch (err) {
         if (!(err instanceof JsonStreamError)) throw err;
@@ -211,7 +223,8 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
 
     async readState(intern) {
       const onMember: OnMember | undefined = intern && ((path, value) => (path.length === 3 && path[0] === 'snapshot' && path[1] === 'instances' ? internTasks(value, intern) : value));
-      const out = await getJson(STATE_KEY, false, onMember);
+      let snapshotText: string | undefined;
+      const out = await getJson(STATE_KEY, false, { onMember, keep: { path: ['snapshot'], found: (text) => (snapshotText = text) } });
       if (!out) return { kind: 'missing' };
       if ('invalid' in out) return { kind: 'corrupt', reason: `state.json is not valid JSON (${out.invalid})` };
       const parsed = State.safeParse(out.json);
@@ -219,7 +232,16 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
         const first = parsed.error.issues[0];
         return { kind: 'corrupt', reason: `state.json does not match the schema (${first?.path.join('.') || '(root)'}: ${first?.message})` };
       }
-      return { kind: 'ok', state: parsed.data };
+      const state = parsed.data;
+      // The state's snapshot is the newest history object. When its text is that object's bytes (the
+      // chain's sha256 says so), a run that changes nothing writes them back as they are.
+      const link = state.last_history;
+      if (snapshotText !== undefined && link?.id === state.snapshot.id) {
+        const sha256 = sha256Hex(snapshotText);
+        const text = snapshotText;
+        if (sha256 === link.sha256) measured.set(state.snapshot, { length: Buffer.byteLength(text), sha256, chunks: () => [Buffer.from(text)] });
+      }
+      return { kind: 'ok', state };
     },
 
     async stateVersion() {

@@ -7,7 +7,7 @@ import type { TaskSource } from './dms-source';
 import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore, StoredSnapshot } from './obs-store';
+import type { SnapshotStore, StateRead, StoredSnapshot } from './obs-store';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
@@ -27,6 +27,8 @@ export interface RunDeps {
 
 /** Changes logged one line each per run; the rest are counted (all are in the history object). */
 export const CHANGE_LOG_LIMIT = 200;
+/** A listing of more than twice this many rounds of CONCURRENCY instances starts the state read when this many are left. */
+const READ_AHEAD_ROUNDS = 2;
 
 /** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
 interface Base {
@@ -43,14 +45,30 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   const errors: string[] = [];
   const anomalies: string[] = [];
 
-  // 3. List every instance. The state is read after the listing (2.), not before: the run continues
-  // from the newest state.json, so a run that wrote it meanwhile is continued, not overwritten.
-  const fleet = await listFleet(config.instances, config.concurrency, deps.source, logger);
+  // 3. List every instance. 2. The state is read at the end of the listing, not before it: the run
+  // continues from the newest state.json, so a run that wrote it meanwhile is continued, not
+  // overwritten. A long listing starts the read while its last rounds are in flight, so that reading
+  // a large state adds little to the run's time.
+  const listed = listedTasks();
+  let reading: Promise<StateRead> | undefined;
+  const readState = () => {
+    if (!reading) {
+      reading = store.readState(listed.intern);
+      // Awaited (and a failure thrown) after the listing; until then Node must not see it as unhandled.
+      reading.catch(() => undefined);
+    }
+    return reading;
+  };
+  const ahead = READ_AHEAD_ROUNDS * config.concurrency;
+  const fleet = await listFleet(config.instances, config.concurrency, deps.source, logger, {
+    listed: listed.add,
+    whenLeft: config.instances.length > 2 * ahead ? { atMost: ahead, call: readState } : undefined,
+  });
   errors.push(...fleet.errors);
   anomalies.push(...fleet.anomalies);
 
   // 2. The previous state; an unreadable one is quarantined and the run continues from the history.
-  const read = await store.readState(listedTasks(fleet.instances));
+  const read = await readState();
   let base: Base = read.kind === 'ok' ? fromState(read.state) : { previous: null, lastHistory: null, outbox: [] };
   let reset = false;
   if (read.kind === 'corrupt') {

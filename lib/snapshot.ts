@@ -27,7 +27,8 @@ function isTask(v: unknown): boolean {
   const text = (x: unknown) => x === undefined || x === null || typeof x === 'string';
   return typeof t.id === 'string' && t.id.length > 0 && typeof t.status === 'string' && text(t.task_name) && text(t.source_type) && text(t.sink_type);
 }
-const StoredTask = inPlace<Task>(isTask, 'task (an object with a string id and status)');
+/** `Task`, validated in place: for listed pages and stored snapshots. */
+export const TaskInPlace = inPlace<Task>(isTask, 'task (an object with a string id and status)');
 
 /** Gives the object to hold for a stored task: e.g. an equal task already held, so the stored copy is garbage. */
 export type TaskIntern = (instanceId: string, task: Task) => Task;
@@ -52,7 +53,7 @@ export const InstanceSnapshot = z.object({
   total_number: z.number().int().nullable(),
   max_tasks: z.number().int().nullable(),
   quota_tasks: z.number().int().nullable(),
-  tasks: z.array(StoredTask),
+  tasks: z.array(TaskInPlace),
 });
 export type InstanceSnapshot = z.infer<typeof InstanceSnapshot>;
 

@@ -165,10 +165,10 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('listedTasks (the state read after the listing)', () => {
+describe('listedTasks (the state read at the end of the listing)', () => {
   const target = { instance_id: 'i-1', name: 'prod', region: 'r', project_id: 'p' };
   const listed = sortedCopy(withTask(OBS_SINK, { id: 'task-1' }));
-  const intern = listedTasks([{ target, listing: { tasks: [listed], total_number: 1, max_tasks: null, quota_tasks: null, anomalies: [], complete: true, requests: 1 }, error: null }, { target: { ...target, instance_id: 'i-2' }, listing: null, error: 'failed' }]);
+  const { intern } = listedTasks([{ target, listing: { tasks: [listed], total_number: 1, max_tasks: null, quota_tasks: null, anomalies: [], complete: true, requests: 1 }, error: null }, { target: { ...target, instance_id: 'i-2' }, listing: null, error: 'failed' }]);
 
   it.each<[string, string, Task, boolean]>([
     ['an equal stored task (any key order) becomes the listed object', 'i-1', reversed(withTask(OBS_SINK, { id: 'task-1' })) as Task, true],

@@ -31,14 +31,14 @@ describe('parseJsonStream', () => {
   ])('%s', (_name, window) => {
     it.each(documents)('%s: equals JSON.parse, whatever the chunk size', async (_doc, text) => {
       for (const size of [1, 3, 7, 64, 1 << 20]) {
-        const parsed = await parseJsonStream(chunked(text, size), window);
+        const parsed = await parseJsonStream(chunked(text, size), { window });
         expect(parsed).toEqual(JSON.parse(text));
       }
     });
   });
 
   it('never sets the prototype from a "__proto__" key', async () => {
-    const parsed = (await parseJsonStream(chunked('{"__proto__":{"polluted":true}}', 4), 4)) as Record<string, unknown>;
+    const parsed = (await parseJsonStream(chunked('{"__proto__":{"polluted":true}}', 4), { window: 4 })) as Record<string, unknown>;
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.keys(parsed)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -61,14 +61,14 @@ describe('parseJsonStream', () => {
     ['a stray closing bracket', ']', "unexpected ']' at character 0", "unexpected ']' at character 0"],
   ])('%s is a JsonStreamError naming where', async (_name, text, whole, memberwise) => {
     for (const [window, message] of [[undefined, whole], [4, memberwise]] as const) {
-      const err = await parseJsonStream(chunked(text, 3), window).catch((e: unknown) => e);
+      const err = await parseJsonStream(chunked(text, 3), { window }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(JsonStreamError);
       expect((err as Error).message).toContain(message);
     }
   });
 
   it('does not quote the text in its errors (a state object may hold anything)', async () => {
-    const err = (await parseJsonStream(chunked('{"secret-looking":"value-123",}', 5), 8).catch((e: unknown) => e)) as Error;
+    const err = (await parseJsonStream(chunked('{"secret-looking":"value-123",}', 5), { window: 8 }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(JsonStreamError);
     expect(err.message).not.toContain('value-123');
   });
@@ -87,7 +87,7 @@ describe('parseJsonStream', () => {
       return original(s);
     }) as typeof JSON.parse;
     try {
-      const parsed = (await parseJsonStream(watched(), 1024)) as { tasks: unknown[] };
+      const parsed = (await parseJsonStream(watched(), { window: 1024 })) as { tasks: unknown[] };
       expect(parsed.tasks).toHaveLength(30_000);
       expect(parsed.tasks[29_999]).toEqual(item);
     } finally {
@@ -103,9 +103,12 @@ describe('parseJsonStream', () => {
     ['nested streamed containers, inner members first', '{"s":{"i":[[1,2,3],[4,5,6]]}}', 8, [['s', 'i', 0], ['s', 'i', 1], ['s', 'i'], ['s']]],
   ])('onMember sees %s', async (_name, text, window, paths) => {
     const seen: unknown[] = [];
-    const parsed = await parseJsonStream(chunked(text, 3), window, (path, value) => {
-      seen.push([...path]);
-      return value;
+    const parsed = await parseJsonStream(chunked(text, 3), {
+      window,
+      onMember: (path, value) => {
+        seen.push([...path]);
+        return value;
+      },
     });
     expect(seen).toEqual(paths);
     expect(parsed).toEqual(JSON.parse(text));
@@ -113,10 +116,33 @@ describe('parseJsonStream', () => {
 
   it('keeps what onMember returns in place of the parsed member', async () => {
     const held = { id: 'held' };
-    const parsed = (await parseJsonStream(chunked('{"tasks":[{"id":"held"},{"id":"new"}]}', 5), 16, (path, value) =>
-      path.length === 2 && (value as { id?: string }).id === 'held' ? held : value,
-    )) as { tasks: unknown[] };
+    const parsed = (await parseJsonStream(chunked('{"tasks":[{"id":"held"},{"id":"new"}]}', 5), {
+      window: 16,
+      onMember: (path, value) => (path.length === 2 && (value as { id?: string }).id === 'held' ? held : value),
+    })) as { tasks: unknown[] };
     expect(parsed.tasks[0]).toBe(held);
     expect(parsed.tasks[1]).toEqual({ id: 'new' });
+  });
+
+  // The kept text is the value exactly as written, whitespace and escapes included, wherever the
+  // chunks and the window cut it; nothing is kept for a path that is not there.
+  const PRETTY = '{ "a" : [ 1 , {"b": "x \\" y"} ], "s" : { "k" : "数据-🚀" , "n": [ ] } , "z": null }';
+  it.each<[string, (string | number)[], string | undefined]>([
+    ['a nested object', ['s'], '{ "k" : "数据-🚀" , "n": [ ] }'],
+    ['an array element', ['a', 1], '{"b": "x \\" y"}'],
+    ['a number', ['a', 0], '1'],
+    ['a literal', ['z'], 'null'],
+    ['a whole array', ['a'], '[ 1 , {"b": "x \\" y"} ]'],
+    ['the root', [], PRETTY],
+    ['a path that is not there', ['s', 'missing'], undefined],
+  ])('keep: %s', async (_name, path, expected) => {
+    for (const window of [4, 8, 1024]) {
+      for (const size of [1, 3, 7, 64]) {
+        const found: string[] = [];
+        const parsed = await parseJsonStream(chunked(PRETTY, size), { window, keep: { path, found: (t) => found.push(t) } });
+        expect(found, `window ${window}, chunks of ${size}`).toEqual(expected === undefined ? [] : [expected]);
+        expect(parsed).toEqual(JSON.parse(PRETTY));
+      }
+    }
   });
 });
