@@ -18,8 +18,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
+      const result = fn(items[i] as T, i);
       check();
-      results[i] = await fn(items[i] as T, i);
+      results[i] = await result;
     }
   };
   check();

@@ -630,6 +630,25 @@ describe('mapLimit', () => {
     expect([...started].sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
   });
 
+  // whenLeft: the state read starts when the listing's last instances are about to start.
+  it.each([
+    [10, 2, 4, 6],
+    [10, 2, 0, 10],
+    [10, 3, 9, 1],
+    [3, 8, 4, 0],
+    [0, 2, 0, 0],
+  ] as const)('%i items, limit %i: whenLeft(atMost %i) is called once, after %i items started', async (n, limit, atMost, startedBefore) => {
+    const started: number[] = [];
+    const calls: number[] = [];
+    const items = Array.from({ length: n }, (_, i) => i);
+    await mapLimit(items, limit, async (i) => {
+      started.push(i);
+      await settle();
+    }, { atMost, call: () => calls.push(started.length) });
+    expect(calls).toEqual([startedBefore]);
+    expect(started).toHaveLength(n);
+  });
+
   it.each([[0], [2]])('an empty list with limit %i calls nothing', async (limit) => {
     const fn = vi.fn(async () => 1);
     await expect(mapLimit([], limit, fn)).resolves.toEqual([]);

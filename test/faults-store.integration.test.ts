@@ -62,6 +62,29 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
     expect(requests()).toEqual(['GET state.json', 'LIST (GET)', 'PUT history/…', 'PUT state.json', 'HEAD state.json', 'PUT state.json']);
   });
 
+  // A long listing (more than 4 rounds of CONCURRENCY) starts reading state.json when 2 rounds are
+  // left to start; a short one reads it after the last answer. The last 4 instances answer 300 ms late.
+  it.each([
+    ['12 instances, CONCURRENCY=2: the read starts while the last instances are still to be asked', 12, 'before'],
+    ['8 instances, CONCURRENCY=2: the read starts after the last answer', 8, 'after'],
+  ] as const)('%s', async (_name, n, when) => {
+    const ids = Array.from({ length: n }, (_, i) => `inst-many-${String(i).padStart(4, '0')}`);
+    ids.forEach((id, i) => {
+      h.dms.setInstance(id, generatedTasks(2, `many${i}`));
+      h.dms.setFault(id, i >= n - 4 ? { kind: 'latency', ms: 300 } : null);
+    });
+    const env = { WATCH_INSTANCES: ids.join(','), CONCURRENCY: '2' };
+    await run(env);
+    obs.clear();
+    h.dms.reset();
+    const { report } = await run(env);
+    expect(report).toMatchObject({ instances: { ok: n }, changes: 0 });
+    const read = obs.requests.find((r) => r.method === 'GET' && r.key.endsWith('state.json'));
+    const lastAsked = Math.max(...h.dms.requests.map((r) => r.at.getTime()));
+    if (when === 'before') expect(read!.at).toBeLessThan(lastAsked);
+    else expect(read!.at).toBeGreaterThanOrEqual(lastAsked + 300);
+  });
+
   describe('6. OBS failures', () => {
     it.each<{ name: string; env?: Record<string, string>; fault?: Parameters<ObsFaultProxy['fault']>[0]; error: RegExp; requests: (r: ObsFaultProxy['requests']) => void }>([
       {

@@ -295,6 +295,38 @@ describe('overlapping runs', () => {
   });
 });
 
+describe('a quiet run and the snapshot it read', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ channel: false });
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, generatedTasks(3));
+    await h.invoke(); // the baseline
+  });
+  afterAll(async () => h?.close());
+
+  // The state's snapshot is the newest history object. When its text hashes to last_history.sha256,
+  // a quiet run writes that text back as it is; otherwise it writes the snapshot anew, as canonical JSON.
+  it.each([
+    ['writes the text back as it is when the chain\'s sha256 matches it', true],
+    ['writes canonical JSON when the sha256 does not match the text', false],
+  ])('%s', async (_name, matching) => {
+    const state = JSON.parse((await h.getObject(STATE_KEY))!) as State;
+    const canonical = (await h.getObject(state.last_history!.key))!;
+    const pretty = JSON.stringify(JSON.parse(canonical), null, 1); // the same snapshot, other bytes
+    const lastHistory = { ...state.last_history!, sha256: matching ? sha256(pretty) : sha256(canonical) };
+    const head = JSON.stringify({ ...state, last_history: lastHistory, snapshot: undefined });
+    await h.putObject(STATE_KEY, `${head.slice(0, -1)},"snapshot":${pretty}}`);
+
+    const { report, error } = await h.invoke();
+    expect(error).toBeUndefined();
+    expect(report).toMatchObject({ changes: 0, history_key: null, errors: [] });
+    const after = (await h.getObject(STATE_KEY))!;
+    expect(after.endsWith(`,"snapshot":${matching ? pretty : canonical}}`)).toBe(true);
+    expect(State.parse(JSON.parse(after)).snapshot).toEqual(Snapshot.parse(JSON.parse(canonical)));
+  });
+});
+
 describe('LOG_LEVEL', () => {
   let h: Harness;
   beforeAll(async () => {

@@ -24,6 +24,8 @@ export interface ObsRequestRecord {
   key: string;
   /** The fault applied, if any. */
   fault: 'error' | 'delay' | 'hang' | null;
+  /** When the request arrived (epoch ms, as the DMS emulator's request log). */
+  at: number;
 }
 
 export interface ObsFaultProxy {
@@ -65,7 +67,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const key = path.split('/').slice(2).join('/');
     const f = take(method, key);
-    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : 'delay' });
+    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : 'delay', at: Date.now() });
     if (!f) return forward(req, res);
     if (f.hang) return req.resume();
     if (f.status) {
