@@ -83,6 +83,15 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+/**
+ * The snapshot state.json carries (the newest history object). The run never reads its changes, it
+ * only writes them back: they are checked as objects with a string id and kind, not field by field
+ * (a full check of the thousands a baseline makes costs ~20 ms a run). History objects get the full check.
+ */
+export const CarriedSnapshot = Snapshot.extend({
+  changes: z.array(inPlace<Change>((v) => typeof v === 'object' && v !== null && typeof (v as Change).id === 'string' && typeof (v as Change).kind === 'string', 'change (an object with a string id and kind)')),
+});
+
 /** `YYYYMMDDTHHMMSSmmmZ`, the UTC time of the run. */
 export function snapshotIdAt(at: Date): string {
   return at.toISOString().replace(/[-:.]/g, '');

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Change } from './change';
-import { Snapshot } from './snapshot';
+import { CarriedSnapshot } from './snapshot';
 
 export const STATE_SCHEMA = 'smart-connect-watch/state/v1';
 
@@ -24,7 +24,7 @@ export type LastHistory = z.infer<typeof LastHistory>;
 /** DESIGN.md §6: `state.json`. */
 export const State = z.object({
   schema: z.literal(STATE_SCHEMA),
-  snapshot: Snapshot,
+  snapshot: CarriedSnapshot,
   last_history: LastHistory.nullable(),
   checked_at: z.string(),
   outbox: z.array(OutboxEntry),
