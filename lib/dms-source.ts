@@ -155,7 +155,9 @@ function buildClient(opts: DmsSourceOptions, endpoint: string, projectId: string
   return KafkaClient.newBuilder()
     .withCredential(cred)
     .withEndpoint(endpoint)
-    .withOptions({ axiosRequestConfig: { timeout: opts.requestTimeoutMs, transformResponse } })
+    // No redirects: the API answers where it is asked, and a signed request is not sent elsewhere
+    // (axios then uses Node's http module directly, not its redirect-following wrapper).
+    .withOptions({ axiosRequestConfig: { timeout: opts.requestTimeoutMs, transformResponse, maxRedirects: 0 } })
     .build();
 }
 
