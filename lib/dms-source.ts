@@ -10,7 +10,7 @@ import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
 import { SourceError } from './errors';
 import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
-import { type Task, TaskInPlace } from './snapshot';
+import { type Task, TasksInPlace } from './snapshot';
 
 // The SDK core logs every failed request's full config, Authorization and X-Security-Token
 // included, to stdout through log4js. Nothing of it may ever be printed.
@@ -28,7 +28,7 @@ const MAX_PAGES = 1_000;
  * Tasks are checked in place: `parsePage` makes the one copy kept (keys in canonical order).
  */
 const Page = z.looseObject({
-  tasks: z.array(TaskInPlace),
+  tasks: TasksInPlace,
   total_number: z.number().int().nonnegative(),
   max_tasks: z.number().int().nullish(),
   quota_tasks: z.number().int().nullish(),

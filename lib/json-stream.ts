@@ -18,10 +18,11 @@ export type JsonPath = readonly (string | number)[];
 export type OnMember = (path: JsonPath, value: unknown) => unknown;
 type Expect = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'done';
 
-/** Keeps the text of the value at `path` exactly as it was read, and hands it to `found` once complete. */
+/** Hands over the text of the value at `path` exactly as it was read: in pieces, in order, then `done`. */
 export interface KeepText {
   path: JsonPath;
-  found(text: string): void;
+  piece(text: string): void;
+  done(): void;
 }
 
 export interface ParseOptions {
@@ -59,8 +60,7 @@ class ChunkedParser {
   private root: unknown;
   /** Where an unfinished `matchingEnd` stopped (offsets from the start of the whole text). */
   private scan: { start: number; at: number; depth: number } | undefined;
-  /** The kept value's text so far, and where its unread rest starts in `text` (-1: not started or done). */
-  private kept: string[] = [];
+  /** Where the kept value's text not yet handed over starts in `text` (-1: not started, or done). */
   private keptFrom = -1;
 
   constructor(
@@ -71,7 +71,7 @@ class ChunkedParser {
 
   feed(chunk: string, final: boolean): void {
     if (this.keptFrom >= 0) {
-      this.kept.push(this.text.slice(this.keptFrom, this.pos));
+      if (this.keptFrom < this.pos) this.keep?.piece(this.text.slice(this.keptFrom, this.pos));
       this.keptFrom = 0;
     }
     this.dropped += this.pos;
@@ -199,10 +199,9 @@ class ChunkedParser {
 
   private put(parsed: unknown): true {
     if (this.keptFrom >= 0 && this.atKeptPath()) {
-      this.kept.push(this.text.slice(this.keptFrom, this.pos));
+      this.keep?.piece(this.text.slice(this.keptFrom, this.pos));
+      this.keep?.done();
       this.keptFrom = -1;
-      this.keep?.found(this.kept.join(''));
-      this.kept = [];
     }
     const top = this.stack.at(-1);
     const value = top && this.onMember ? this.onMember(this.stack.map((f) => (Array.isArray(f.value) ? f.value.length : f.key)), parsed) : parsed;

@@ -5,7 +5,7 @@ import { canonicalChunks, canonicalJson } from './canonical-json';
 import type { Credentials } from './credentials';
 import { StoreError, describeError } from './errors';
 import { sha256Hex } from './hash';
-import { JsonStreamError, type OnMember, type ParseOptions, parseJsonStream } from './json-stream';
+import { type JsonPath, JsonStreamError, type KeepText, type OnMember, type ParseOptions, parseJsonStream } from './json-stream';
 import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
 import { Snapshot, type TaskIntern, historyKey, internTasks, snapshotIdAt } from './snapshot';
 import { State } from './state';
@@ -97,6 +97,28 @@ export function serialise(value: unknown): string {
   return canonicalJson(value);
 }
 
+/** The bytes of the value at `path` as the parser hands its text over, with their length and sha256. */
+function keptBytes(path: JsonPath): { keep: KeepText; value(): Body | undefined } {
+  let parts: Buffer[] = [];
+  let hash = createHash('sha256');
+  let value: Body | undefined;
+  const keep: KeepText = {
+    path,
+    piece(text) {
+      const bytes = Buffer.from(text);
+      parts.push(bytes);
+      hash.update(bytes);
+    },
+    done() {
+      const chunks = parts;
+      value = { length: chunks.reduce((n, c) => n + c.length, 0), sha256: hash.digest('hex'), chunks: () => chunks };
+      parts = [];
+      hash = createHash('sha256');
+    },
+  };
+  return { keep, value: () => value };
+}
+
 /** SnapshotStore over esdk-obs-nodejs: the only file that imports it. */
 export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotStore> {
   const local = /^https?:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?/i.test(opts.endpoint);
@@ -164,8 +186,9 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
    * GET of a JSON object, parsed as it arrives: the body is never held whole, as bytes or as text
    * (but for the text `keep` asks for, when the object is at most KEEP_MAX_BYTES).
    */
-  const getJson = (key: string, hashed: boolean, parse: Pick<ParseOptions, 'onMember' | 'keep'> = {}) =>
+  const getJson = (key: string, hashed: boolean, options: () => Pick<ParseOptions, 'onMember' | 'keep'> = () => ({})) =>
     call('GET', key, async (): Promise<ObsClient.Result<JsonRead>> => {
+      const parse = options(); // afresh for each attempt
       const { CommonMsg, InterfaceResult } = await client.getObject({ Bucket: bucket, Key: prefix + key, SaveAsStream: true });
       const body = InterfaceResult?.Content;
       if (!body) return { CommonMsg };
@@ -223,8 +246,11 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
 
     async readState(intern) {
       const onMember: OnMember | undefined = intern && ((path, value) => (path.length === 3 && path[0] === 'snapshot' && path[1] === 'instances' ? internTasks(value, intern) : value));
-      let snapshotText: string | undefined;
-      const out = await getJson(STATE_KEY, false, { onMember, keep: { path: ['snapshot'], found: (text) => (snapshotText = text) } });
+      let kept: ReturnType<typeof keptBytes> | undefined;
+      const out = await getJson(STATE_KEY, false, () => {
+        kept = keptBytes(['snapshot']);
+        return { onMember, keep: kept.keep };
+      });
       if (!out) return { kind: 'missing' };
       if ('invalid' in out) return { kind: 'corrupt', reason: `state.json is not valid JSON (${out.invalid})` };
       const parsed = State.safeParse(out.json);
@@ -235,12 +261,8 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       const state = parsed.data;
       // The state's snapshot is the newest history object. When its text is that object's bytes (the
       // chain's sha256 says so), a run that changes nothing writes them back as they are.
-      const link = state.last_history;
-      if (snapshotText !== undefined && link?.id === state.snapshot.id) {
-        const sha256 = sha256Hex(snapshotText);
-        const text = snapshotText;
-        if (sha256 === link.sha256) measured.set(state.snapshot, { length: Buffer.byteLength(text), sha256, chunks: () => [Buffer.from(text)] });
-      }
+      const snapshot = kept?.value();
+      if (snapshot && state.last_history?.id === state.snapshot.id && snapshot.sha256 === state.last_history.sha256) measured.set(state.snapshot, snapshot);
       return { kind: 'ok', state };
     },
 

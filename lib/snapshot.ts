@@ -14,11 +14,13 @@ export const Task = z.looseObject({
 export type Task = z.infer<typeof Task>;
 
 /**
- * Validates without copying: zod's object schemas return copies, and a stored snapshot holds tens of
- * thousands of tasks and changes. The value kept is the parsed JSON itself.
+ * A list validated in place, item by item, in one check: zod's object schemas return copies, and a
+ * stored snapshot holds tens of thousands of tasks and changes. The value kept is the parsed JSON itself.
  */
-function inPlace<T>(check: (v: unknown) => boolean, what: string) {
-  return z.custom<T>(check, { message: `not a valid ${what}` });
+function inPlaceList<T>(check: (v: unknown) => boolean, what: string) {
+  return z.custom<T[]>((v) => Array.isArray(v) && v.every(check), {
+    error: (issue) => (Array.isArray(issue.input) ? `item ${issue.input.findIndex((x) => !check(x))} is not a valid ${what}` : `expected a list, each item a ${what}`),
+  });
 }
 /** `Task` as a plain check: a state.json holds tens of thousands of them, and zod's check costs a copy each. */
 function isTask(v: unknown): boolean {
@@ -27,8 +29,8 @@ function isTask(v: unknown): boolean {
   const text = (x: unknown) => x === undefined || x === null || typeof x === 'string';
   return typeof t.id === 'string' && t.id.length > 0 && typeof t.status === 'string' && text(t.task_name) && text(t.source_type) && text(t.sink_type);
 }
-/** `Task`, validated in place: for listed pages and stored snapshots. */
-export const TaskInPlace = inPlace<Task>(isTask, 'task (an object with a string id and status)');
+/** A list of `Task`, validated in place: for listed pages and stored snapshots. */
+export const TasksInPlace = inPlaceList<Task>(isTask, 'task (an object with a string id and status)');
 
 /** Gives the object to hold for a stored task: e.g. an equal task already held, so the stored copy is garbage. */
 export type TaskIntern = (instanceId: string, task: Task) => Task;
@@ -41,7 +43,7 @@ export function internTasks(instance: unknown, intern: TaskIntern): unknown {
   i.tasks = i.tasks.map((t: unknown) => (isTask(t) ? intern(id, t as Task) : t));
   return instance;
 }
-const StoredChange = inPlace<Change>((v) => Change.safeParse(v).success, 'change (DESIGN.md §4)');
+const StoredChanges = inPlaceList<Change>((v) => Change.safeParse(v).success, 'change (DESIGN.md §4)');
 
 export const InstanceSnapshot = z.object({
   instance_id: z.string(),
@@ -53,7 +55,7 @@ export const InstanceSnapshot = z.object({
   total_number: z.number().int().nullable(),
   max_tasks: z.number().int().nullable(),
   quota_tasks: z.number().int().nullable(),
-  tasks: z.array(TaskInPlace),
+  tasks: TasksInPlace,
 });
 export type InstanceSnapshot = z.infer<typeof InstanceSnapshot>;
 
@@ -78,7 +80,7 @@ export const Snapshot = z.object({
   taken_at: z.string(),
   previous: HistoryLink.nullable(),
   instances: z.array(InstanceSnapshot),
-  changes: z.array(StoredChange),
+  changes: StoredChanges,
   expired: z.array(ExpiredMessage).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
@@ -89,7 +91,7 @@ export type Snapshot = z.infer<typeof Snapshot>;
  * (a full check of the thousands a baseline makes costs ~20 ms a run). History objects get the full check.
  */
 export const CarriedSnapshot = Snapshot.extend({
-  changes: z.array(inPlace<Change>((v) => typeof v === 'object' && v !== null && typeof (v as Change).id === 'string' && typeof (v as Change).kind === 'string', 'change (an object with a string id and kind)')),
+  changes: inPlaceList<Change>((v) => typeof v === 'object' && v !== null && typeof (v as Change).id === 'string' && typeof (v as Change).kind === 'string', 'change (an object with a string id and kind)'),
 });
 
 /** `YYYYMMDDTHHMMSSmmmZ`, the UTC time of the run. */

@@ -139,7 +139,10 @@ describe('parseJsonStream', () => {
     for (const window of [4, 8, 1024]) {
       for (const size of [1, 3, 7, 64]) {
         const found: string[] = [];
-        const parsed = await parseJsonStream(chunked(PRETTY, size), { window, keep: { path, found: (t) => found.push(t) } });
+        let pieces: string[] = [];
+        const keep = { path, piece: (t: string) => pieces.push(t), done: () => { found.push(pieces.join('')); pieces = []; } };
+        const parsed = await parseJsonStream(chunked(PRETTY, size), { window, keep });
+        expect(pieces).toEqual([]);
         expect(found, `window ${window}, chunks of ${size}`).toEqual(expected === undefined ? [] : [expected]);
         expect(parsed).toEqual(JSON.parse(PRETTY));
       }
