@@ -21,8 +21,8 @@ import { classifyHttpStatus, retryAfterMs } from '../lib/notify/http';
 import type { Message, Notifier, Outcome } from '../lib/notify/types';
 import { backoffDelay, type RetryPolicy, withRetry } from '../lib/retry';
 import { Redactor, Secret, describeUrl } from '../lib/secret';
-import { ExpiredMessage, InstanceSnapshot, Task, historyKey, nextSnapshotId, snapshotIdAt } from '../lib/snapshot';
-import { OutboxEntry } from '../lib/state';
+import { ExpiredMessage, InstanceSnapshot, Snapshot, Task, historyKey, nextSnapshotId, snapshotIdAt } from '../lib/snapshot';
+import { OutboxEntry, State } from '../lib/state';
 import fixture from './fixtures/list-connector-tasks.example.json';
 
 // ---------------------------------------------------------------------------------------------
@@ -178,6 +178,34 @@ describe('listedTasks (the state read at the end of the listing)', () => {
   ])('%s', (_name, instanceId, stored, same) => {
     expect(intern(instanceId, stored) === listed).toBe(same);
     if (!same) expect(intern(instanceId, stored)).toBe(stored);
+  });
+});
+
+describe('stored snapshots: lists checked in place', () => {
+  const change = { id: 'c-1', kind: 'task_added', severity: 'info', instance_id: 'i-1', instance_name: null, task_id: 't-1', task_name: null, from: null, to: 'RUNNING', fields: null, snapshot_id: 's', detected_at: 'd' };
+  const instance = { instance_id: 'i-1', name: null, region: 'r', project_id: 'p', ok: true, error: null, total_number: 2, max_tasks: null, quota_tasks: null, tasks: [{ id: 't-1', status: 'RUNNING' }, { id: 't-2', status: 'PAUSED' }] };
+  const snapshot = (over: Record<string, unknown> = {}, tasks: unknown = instance.tasks) => ({ schema: 'smart-connect-watch/snapshot/v1', id: 's', taken_at: 't', previous: null, instances: [{ ...instance, tasks }], changes: [change], ...over });
+  const state = (snap: unknown) => ({ schema: 'smart-connect-watch/state/v1', snapshot: snap, last_history: null, checked_at: 'c', outbox: [] });
+  const { severity: _, ...noSeverity } = change;
+  const issue = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => (r.success ? 'ok' : `${r.error?.issues[0]?.path.join('.')}: ${r.error?.issues[0]?.message}`);
+
+  // state.json carries its snapshot's changes without reading them: checked as objects with an id and kind.
+  it.each<[string, unknown, string, string]>([
+    ['a valid snapshot', snapshot(), 'ok', 'ok'],
+    ['a task without a status', snapshot({}, [{ id: 't-1', status: 'RUNNING' }, { id: 't-2' }]), 'snapshot.instances.0.tasks: item 1 is not a valid task (an object with a string id and status)', 'instances.0.tasks: item 1 is not a valid task (an object with a string id and status)'],
+    ['tasks that are not a list', snapshot({}, { id: 't-1' }), 'snapshot.instances.0.tasks: expected a list, each item a task (an object with a string id and status)', 'instances.0.tasks: expected a list, each item a task (an object with a string id and status)'],
+    ['a change without a severity', snapshot({ changes: [change, noSeverity] }), 'ok', 'changes: item 1 is not a valid change (DESIGN.md §4)'],
+    ['a change without an id', snapshot({ changes: [{ ...change, id: 7 }] }), 'snapshot.changes: item 0 is not a valid change (an object with a string id and kind)', 'changes: item 0 is not a valid change (DESIGN.md §4)'],
+  ])('%s: in state.json %s; as a history object %s', (_name, snap, inState, asHistory) => {
+    expect(issue(State.safeParse(state(snap)))).toBe(inState);
+    expect(issue(Snapshot.safeParse(snap))).toBe(asHistory);
+  });
+
+  it('keeps the parsed tasks and changes themselves (no copies)', () => {
+    const snap = snapshot();
+    const parsed = State.parse(state(snap));
+    expect(parsed.snapshot.instances[0]?.tasks[1]).toBe(snap.instances[0]?.tasks[1]);
+    expect(parsed.snapshot.changes[0]).toBe(snap.changes[0]);
   });
 });
 
