@@ -204,7 +204,7 @@ describe('stored snapshots: lists checked in place', () => {
   it('keeps the parsed tasks and changes themselves (no copies)', () => {
     const snap = snapshot();
     const parsed = State.parse(state(snap));
-    expect(parsed.snapshot.instances[0]?.tasks[1]).toBe(snap.instances[0]?.tasks[1]);
+    expect(parsed.snapshot.instances[0]?.tasks[1]).toBe(instance.tasks[1]);
     expect(parsed.snapshot.changes[0]).toBe(snap.changes[0]);
   });
 });
