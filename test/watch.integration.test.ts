@@ -232,6 +232,30 @@ describe('baselines per instance', () => {
   });
 });
 
+describe('instances of several projects', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ channel: false });
+  });
+  afterAll(async () => h?.close());
+
+  // One SDK client per endpoint and project: each instance is asked under its own project, in any order.
+  it.each([
+    ['the other project first', [1, 0]],
+    ['the right project first', [0, 1]],
+  ])('each instance is listed under its own project_id (%s)', async (_name, order) => {
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, generatedTasks(3));
+    h.dms.reset();
+    const instances = [{ instance_id: PROD, name: 'prod' }, { instance_id: BULK, name: 'bulk', project_id: 'another-project-0001' }];
+    const { report, error } = await h.invoke({ WATCH_INSTANCES: JSON.stringify(order.map((i) => instances[i])), CONCURRENCY: '1', OBS_PREFIX: `projects-${order.join('')}/` });
+    expect(error).toBeUndefined();
+    expect(report).toMatchObject({ instances: { ok: 1, failed: 1 } });
+    expect(report!.errors).toEqual([expect.stringMatching(/^listing bulk \(inst-bulk-0002\) failed: HTTP 403 DMS\.00403000/)]);
+    expect(h.dms.requests.map((r) => [r.instanceId, r.status]).sort()).toEqual([[BULK, 403], [PROD, 200]].sort());
+  });
+});
+
 describe('paging anomalies', () => {
   let h: Harness;
   beforeAll(async () => {
