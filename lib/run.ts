@@ -28,7 +28,7 @@ export interface RunDeps {
 /** Changes logged one line each per run; the rest are counted (all are in the history object). */
 export const CHANGE_LOG_LIMIT = 200;
 /** A listing of more than twice this many rounds of CONCURRENCY instances starts the state read when this many are left. */
-const READ_AHEAD_ROUNDS = 2;
+const READ_AHEAD_ROUNDS = 3;
 
 /** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
 interface Base {

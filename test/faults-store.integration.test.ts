@@ -62,11 +62,11 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
     expect(requests()).toEqual(['GET state.json', 'LIST (GET)', 'PUT history/…', 'PUT state.json', 'HEAD state.json', 'PUT state.json']);
   });
 
-  // A long listing (more than 4 rounds of CONCURRENCY) starts reading state.json when 2 rounds are
+  // A long listing (more than 6 rounds of CONCURRENCY) starts reading state.json when 3 rounds are
   // left to start; a short one reads it after the last answer. The last 4 instances answer 300 ms late.
   it.each([
-    ['12 instances, CONCURRENCY=2: the read starts while the last instances are still to be asked', 12, 'before'],
-    ['8 instances, CONCURRENCY=2: the read starts after the last answer', 8, 'after'],
+    ['16 instances, CONCURRENCY=2: the read starts while the last instances are still to be asked', 16, 'before'],
+    ['12 instances, CONCURRENCY=2: the read starts after the last answer', 12, 'after'],
   ] as const)('%s', async (_name, n, when) => {
     const ids = Array.from({ length: n }, (_, i) => `inst-many-${String(i).padStart(4, '0')}`);
     ids.forEach((id, i) => {
