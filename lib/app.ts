@@ -9,6 +9,7 @@ import { createObsStore } from './obs-store';
 import type { RunReport } from './report';
 import { runWatch } from './run';
 import { Redactor } from './secret';
+import { timeBudget } from './time-budget';
 
 /** The parts of the FunctionGraph context the watcher uses; every method is optional. */
 export interface RuntimeContext extends CredentialContext {
@@ -21,14 +22,6 @@ export interface AppOptions {
   fetch?: Fetch;
   /** Where log lines go (default stdout). */
   write?: (line: string) => void;
-}
-
-/**
- * Kept at the end of the budget for a delivery already started (its timeout) and the final state
- * writes: an eighth of the budget, 5 to 15 s.
- */
-export function deadlineMarginMs(budgetMs: number): number {
-  return Math.min(15_000, Math.max(5_000, budgetMs / 8));
 }
 
 /**
@@ -50,35 +43,36 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
     redactor.add(credentials.ak, credentials.sk, credentials.securityToken);
 
     const now = () => Date.now();
+    const startedAt = now();
     const remaining = safeCall(() => context?.getRemainingTimeInMilliSeconds?.());
-    const budget = typeof remaining === 'number' && remaining > 0 ? remaining : config.runTimeoutMs;
+    const budget = timeBudget(typeof remaining === 'number' && remaining > 0 ? remaining : config.runTimeoutMs);
     const time = {
       now,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
-      deadline: now() + Math.max(1_000, budget - deadlineMarginMs(budget)),
+      deadline: startedAt + budget.deadlineOffsetMs,
     };
     const source = createDmsSource({
       credentials,
       endpoint: config.dmsEndpoint,
-      requestTimeoutMs: Math.min(10_000, Math.max(1_000, budget / 3)),
+      requestTimeoutMs: budget.dmsRequestTimeoutMs,
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
       // Listing stops early enough to leave time for sending what it found.
-      retryDeps: { ...time, deadline: time.deadline - Math.min(10_000, (time.deadline - now()) / 4) },
+      retryDeps: { ...time, deadline: startedAt + budget.listingDeadlineOffsetMs },
     });
     // OBS calls may retry until just before the platform stops the function: the final state writes
     // happen after the run's deadline, in the margin kept for them.
     const store = await createObsStore({
       ...config.obs,
       credentials,
-      timeoutSeconds: Math.min(30, Math.max(2, Math.round(budget / 4_000))),
+      timeoutSeconds: budget.obsTimeoutSeconds,
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
-      retryDeps: { ...time, deadline: now() + Math.max(2_000, budget - 1_000) },
+      retryDeps: { ...time, deadline: startedAt + budget.storeDeadlineOffsetMs },
     });
     // Node's fetch (undici) is loaded when first used: a quiet run sends nothing.
     const fetch: Fetch = (...args) => (opts.fetch ?? globalThis.fetch)(...args);
     // A delivery started just before the deadline ends within the margin, leaving time for the state write.
-    const webhookTimeoutMs = Math.max(1_000, Math.min(10_000, deadlineMarginMs(budget) - 4_000));
+    const webhookTimeoutMs = budget.webhookTimeoutMs;
     const notifiers = config.channels.map((c) => lazyNotifier(c, { fetch, now, timeoutMs: webhookTimeoutMs, render: config.notify }));
     logger.info('run started', {
       instances: config.instances.length,

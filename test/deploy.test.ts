@@ -129,7 +129,7 @@ describe('the deployment zip', () => {
       }
       const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
       process.stderr.write('REQUIRED ' + JSON.stringify(touched) + '\\n');
-      handler(${JSON.stringify(TIMER_EVENT)}, { getRequestID: () => 'zip-run', getRemainingTimeInMilliSeconds: () => 30000 })
+      handler(${JSON.stringify(TIMER_EVENT)}, { getRequestID: () => 'zip-run', getRemainingTimeInMilliSeconds: () => 30011 })
         .then((r) => process.stderr.write('REPORT ' + JSON.stringify({ ...r, touched })), (e) => { process.stderr.write('ERROR ' + e.message); process.exitCode = 1; });`;
     const { stdout, stderr } = await run(process.execPath, ['-e', script], {
       cwd: dir,
