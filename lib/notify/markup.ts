@@ -5,8 +5,8 @@
  * or `<at id=all></at>` must show as exactly those characters, never as a link, an image, a mention
  * or formatting. Each escaper takes one value that is already on one line (summary.ts flattens,
  * clips and shows invisible characters first) and escapes every character its platform could read
- * as markup inside a line; characters that only mean something at the start of a line (`#`, `>`,
- * `-`, `+`, digits) are left alone because a value never starts a line. Nothing is replaced by a
+ * as markup inside a line; characters that only mean something at the start of a line (`#`, `-`,
+ * `+`, digits) are left alone because a value never starts a line. Nothing is replaced by a
  * look-alike: what the reader sees is the value, character for character.
  *
  * A bare URL in a name (`http://…`) is not markup; a platform may still make it clickable, but then

@@ -1,7 +1,7 @@
 import { type Change, SEVERITIES, type Severity, severityRank } from '../change';
 import type { NotifyLang } from '../config';
-import type { PartPosition } from './chunk';
 import { showInvisible } from '../visible-text';
+import type { PartPosition } from './chunk';
 import { type ChatTexts, texts } from './i18n';
 import { type Escape, asPlainText } from './markup';
 import { SEVERITY_MARK } from './render';
