@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_PLATFORMS, type ChatPlatformName, type ChatReceiver, chatFailure, startChatReceiver } from '../lib/demo/chat-receiver';
 import { State } from '../lib/state';
+import { markupTexts, readSlack, renderMarkdown } from './support/chat-text';
 import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, startHarness } from './support/harness';
 
 const PROD = 'inst-prod-0001';
@@ -117,6 +118,39 @@ describe('chat channels through the built handler', () => {
     expect(rx.slack.received.map((q) => q.status)).toEqual([429, 200]);
     expect(rx.slack.received[1]!.at - rx.slack.received[0]!.at).toBeGreaterThanOrEqual(950);
     expect(rx.teams.received.map((q) => q.status)).toEqual([429, 202]);
+    reset();
+  });
+
+  it('a hostile task name reaches every platform as literal text and calls nobody', async () => {
+    const name = '*b*[link](http://e.example/p) <at id=all></at>[new](http://e.example/n) <!channel> <@zhangsan> @all inv-\u202Egnp.exe';
+    const shown = '*b*[link](http://e.example/p) <at id=all></at>[new](http://e.example/n) <!channel> <@zhangsan> @all inv-\\u202Egnp.exe';
+    expect([...shown].length).toBeLessThan(120); // shown whole, not clipped
+    const task = prod.find((t) => t.task_name === 'smart-connect-1')!;
+    task.task_name = name;
+    task.status = 'FAILED';
+    const { report } = await run('hostile name');
+    expect(report).toMatchObject({ messages: { delivered: 6, pending: 0 } });
+    for (const [channel, r] of Object.entries(rx)) {
+      expect(r.received.length, channel).toBeGreaterThan(0);
+      for (const q of r.received) expect([q.refused, q.accepted], channel).toEqual([null, true]);
+      const markup = r.received.flatMap((q) => markupTexts(r.platform, q.json));
+      if (r.platform === 'slack') {
+        const read = markup.map(readSlack);
+        expect(read.flatMap((x) => x.controls), channel).toEqual([]);
+        expect(read.map((x) => x.text).join('\n'), channel).toContain(shown);
+        continue;
+      }
+      // The configured mention (ops-feishu: <at id=all></at>) is the only tag in the markdown.
+      const own = channel === 'feishu' ? ['<at id=all></at>'] : [];
+      expect(markup.join('\n').match(/(?<![\\;])<at\b[^>]*>(?:<\/at>)?/g) ?? [], channel).toEqual(own);
+      const rendered = markup.map((t) => renderMarkdown(own.reduce((x, o) => x.replace(o, ''), t)));
+      expect(rendered.flatMap((x) => x.foreignTags), channel).toEqual([]);
+      expect(rendered.flatMap((x) => x.disguisedLinks), channel).toEqual([]);
+      expect(rendered.map((x) => x.text).join('\n'), channel).toContain(shown);
+    }
+    expect(bodyOf(rx.wecom)).not.toContain('<@');
+    expect(rx.wecom.received.at(-1)!.json).toMatchObject({ msgtype: 'text', text: { mentioned_list: ['zhangsan'] } });
+    expect(rx.dingtalk.received[0]!.json).toMatchObject({ at: { atMobiles: ['13800000000'], isAtAll: false } });
     reset();
   });
 

@@ -3,6 +3,7 @@ import type { ChannelConfig } from '../config';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
+import { escapeDingTalk } from './markup';
 import { type ChatBuildOptions, type ChatLine, type ChatSummary, type RenderOptions, footerText, mentions, omittedText, summarize } from './summary';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';
 
@@ -27,7 +28,7 @@ export interface DingTalkPayload {
  * with `at.atMobiles` and `@mobile` in the text (DingTalk requires both), `all` with `at.isAtAll`.
  */
 export function buildDingTalkPayloads(message: Message, opts: ChatBuildOptions): DingTalkPayload[] {
-  const s = summarize(message, opts);
+  const s = summarize(message, opts, escapeDingTalk);
   const called = mentions(s, opts.mention);
   const mobiles = called.filter((m) => m !== 'all' && m !== '@all');
   const all = called.length > mobiles.length;
@@ -74,25 +75,22 @@ function markdown(
   position: PartPosition,
   at: { mobiles: string[]; all: boolean },
 ): DingTalkPayload {
-  const title = `${s.lines[0]?.marker ?? ''} ${s.title}`.trim();
-  const paragraphs = [`#### ${plain(title)}`];
+  const marker = s.lines[0]?.marker ?? '';
+  const title = `${marker} ${s.title}`.trim();
+  const paragraphs = [`#### ${`${marker} ${s.titleMarkup}`.trim()}`];
   if (at.mobiles.length > 0 || at.all) paragraphs.push([...at.mobiles.map((m) => `@${m}`), ...(at.all ? ['@all'] : [])].join(' '));
   paragraphs.push(...lines.map((l) => dingTalkLine(l, s.texts)));
-  if (omitted.length > 0) paragraphs.push(`*${plain(omittedText(s, omitted))}*`);
-  paragraphs.push(`###### ${plain(footerText(s, position))}`);
+  if (omitted.length > 0) paragraphs.push(`*${omittedText(s, omitted)}*`);
+  paragraphs.push(`###### ${footerText(s, position)}`);
   return {
     msgtype: 'markdown',
-    // The title is what the conversation list and the notification show.
+    // The title is what the conversation list and the notification show: plain text.
     markdown: { title, text: paragraphs.join('\n\n') },
     at: { atMobiles: at.mobiles, isAtAll: at.all },
   };
 }
 
+/** The subject in bold; the values in the line were escaped by `summarize` (markup.ts). */
 function dingTalkLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} **${plain(l.subject)}**${t.colon}${plain(l.summary)}${l.types ? ` · ${plain(l.types)}` : ''}`;
-}
-
-/** The markdown reads some HTML (`<font>`…): angle brackets in a name are shown as look-alikes. */
-function plain(text: string): string {
-  return text.replace(/</g, '‹').replace(/>/g, '›');
+  return `${l.marker} **${l.subject}**${t.colon}${l.summary}${l.types ? ` · ${l.types}` : ''}`;
 }

@@ -4,6 +4,7 @@ import type { ChannelConfig } from '../config';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
+import { escapeFeishu } from './markup';
 import { type ChatBuildOptions, type ChatLine, type ChatSummary, type RenderOptions, footerText, mentions, omittedText, summarize } from './summary';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';
 
@@ -31,8 +32,8 @@ export interface FeishuPayload {
 
 /** The cards for a message, each within the body limit (pure). */
 export function buildFeishuPayloads(message: Message, opts: ChatBuildOptions): FeishuPayload[] {
-  const s = summarize(message, opts);
-  const ats = mentions(s, opts.mention).map((id) => `<at id=${escapeFeishu(id)}></at>`).join(' ');
+  const s = summarize(message, opts, escapeFeishu);
+  const ats = mentions(s, opts.mention).map((id) => `<at id=${attribute(id)}></at>`).join(' ');
   return renderParts(
     s.lines,
     (lines, omitted, position) => card(s, lines, omitted, position, ats),
@@ -72,7 +73,7 @@ function card(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly Chat
   if (position.first && ats) body.unshift(ats);
   const elements: Record<string, unknown>[] = [];
   if (body.length > 0) elements.push({ tag: 'markdown', content: body.join('\n') });
-  if (omitted.length > 0) elements.push({ tag: 'markdown', content: escapeFeishu(omittedText(s, omitted)) });
+  if (omitted.length > 0) elements.push({ tag: 'markdown', content: omittedText(s, omitted) });
   elements.push({ tag: 'note', elements: [{ tag: 'plain_text', content: footerText(s, position) }] });
   return {
     msg_type: 'interactive',
@@ -84,11 +85,12 @@ function card(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly Chat
   };
 }
 
-function feishuLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} **${escapeFeishu(l.subject)}**${t.colon}${escapeFeishu(l.summary)}${l.types ? ` · ${escapeFeishu(l.types)}` : ''}`;
+/** A configured user id (`ou_…`, `all`) inside the `<at>` tag: it cannot end the tag. */
+function attribute(id: string): string {
+  return id.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Card markdown reads `<at …>`, `<font …>` and other tags: a name must not become one. */
-function escapeFeishu(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Card markdown: the subject in bold; the values in it were escaped by `summarize` (markup.ts). The header and note are plain text. */
+function feishuLine(l: ChatLine, t: ChatTexts): string {
+  return `${l.marker} **${l.subject}**${t.colon}${l.summary}${l.types ? ` · ${l.types}` : ''}`;
 }

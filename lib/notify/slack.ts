@@ -2,6 +2,7 @@ import type { ChannelConfig } from '../config';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
+import { escapeSlack } from './markup';
 import { type ChatBuildOptions, type ChatLine, type ChatSummary, type RenderOptions, footerText, omittedText, summarize } from './summary';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';
 
@@ -28,7 +29,7 @@ export interface SlackPayload {
 
 /** The Block Kit messages for a message (pure). Incoming webhooks have no mentions here. */
 export function buildSlackPayloads(message: Message, opts: ChatBuildOptions): SlackPayload[] {
-  const s = summarize(message, opts);
+  const s = summarize(message, opts, escapeSlack);
   return renderParts(
     s.lines,
     (lines, omitted, position) => payload(s, lines, omitted, position),
@@ -61,7 +62,8 @@ function payload(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly C
   ];
   for (const text of sections(lines.map((l) => slackLine(l, s.texts)))) blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
   if (omitted.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(omittedText(s, omitted)) }] });
-  return { text: `${title}\n${footer}`, blocks };
+  // The fallback `text` is read as mrkdwn (notifications show it): escaped like the blocks.
+  return { text: escapeSlack(`${title}\n${footer}`), blocks };
 }
 
 /** Lines grouped into section texts of at most SLACK_MAX_SECTION_CHARS (a line is far shorter than that). */
@@ -79,13 +81,9 @@ function sections(lines: string[]): string[] {
   return out;
 }
 
+/** The subject in bold; the values in the line were escaped by `summarize` (markup.ts). */
 function slackLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} *${escapeSlack(l.subject)}*${t.colon}${escapeSlack(l.summary)}${l.types ? ` · ${escapeSlack(l.types)}` : ''}`;
-}
-
-/** Slack's mrkdwn escaping: `&`, `<` and `>` only. */
-function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `${l.marker} *${l.subject}*${t.colon}${l.summary}${l.types ? ` · ${l.types}` : ''}`;
 }
 
 /** At most `max` UTF-16 units, never splitting a character; the cut is visible. */

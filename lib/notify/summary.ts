@@ -1,7 +1,9 @@
 import { type Change, SEVERITIES, type Severity, severityRank } from '../change';
 import type { NotifyLang } from '../config';
+import { showInvisible } from '../visible-text';
 import type { PartPosition } from './chunk';
 import { type ChatTexts, texts } from './i18n';
+import { type Escape, asPlainText } from './markup';
 import { SEVERITY_MARK } from './render';
 import type { Message } from './types';
 
@@ -17,7 +19,11 @@ export interface ChatBuildOptions extends RenderOptions {
   mention?: readonly string[] | undefined;
 }
 
-/** One change as a chat line, in parts so that each platform can mark them up. Plain text, one line each. */
+/**
+ * One change as a chat line, in parts so that each platform can mark them up. One line each; the
+ * untrusted values in them (names, ids, statuses, field paths, types) are already escaped for the
+ * platform's markup by the `escape` given to `summarize`, the texts around them are ours.
+ */
 export interface ChatLine {
   severity: Severity;
   marker: string;
@@ -32,8 +38,10 @@ export interface ChatLine {
 /** Everything a chat message says, in the configured language and time zone. Pure. */
 export interface ChatSummary {
   texts: ChatTexts;
-  /** `Smart Connect · prod: 1 critical, 2 warning`. */
+  /** `Smart Connect · prod: 1 critical, 2 warning`, as plain text (for plain-text fields). */
   title: string;
+  /** The same title with its instance names escaped for the platform's markup. */
+  titleMarkup: string;
   /** The most severe change's severity. */
   worst: Severity;
   total: number;
@@ -44,24 +52,40 @@ export interface ChatSummary {
   lines: ChatLine[];
 }
 
-/** Names are the user's: a newline or a huge name must not break the layout. */
-const MAX_SUBJECT = 120;
-const MAX_SUMMARY = 240;
+/**
+ * Names, ids, statuses, field paths and types are untrusted: each is shown on one line, with its
+ * invisible and bidirectional characters as visible `\uXXXX` escapes, clipped (a visible `…`) before
+ * it is escaped for the platform (so a clip never cuts an escape), and then escaped.
+ */
+const MAX_NAME = 120;
+const MAX_STATUS = 60;
+const MAX_FIELDS = 200;
+/** An instance name in the title; the title names at most MAX_SCOPE_NAMES instances. */
+const MAX_SCOPE_NAME = 60;
 const MAX_SCOPE_NAMES = 3;
 
-export function summarize(message: Message, opts: RenderOptions): ChatSummary {
+/**
+ * What a chat message says (pure). `escape` is the platform's escaping of untrusted text for its
+ * markup (markup.ts): the lines and `titleMarkup` carry it; `title` is plain text.
+ */
+export function summarize(message: Message, opts: RenderOptions, escape: Escape = asPlainText): ChatSummary {
   const t = texts(opts.lang);
   const instances = unique(message.changes.map(instanceLabel));
   const lines = message.changes
     .map((c, i) => ({ c, i }))
     .sort((a, b) => severityRank(b.c.severity) - severityRank(a.c.severity) || a.i - b.i)
-    .map(({ c }) => chatLine(c, message, t, instances.length > 1));
-  const scope =
-    instances.length <= MAX_SCOPE_NAMES ? instances.join(t.comma) : `${instances.slice(0, MAX_SCOPE_NAMES).join(t.comma)} +${instances.length - MAX_SCOPE_NAMES}`;
+    .map(({ c }) => chatLine(c, message, t, instances.length > 1, escape));
+  const scope = (show: Escape) => {
+    const names = instances.slice(0, MAX_SCOPE_NAMES).map((n) => show(visible(n, MAX_SCOPE_NAME)));
+    const more = instances.length > MAX_SCOPE_NAMES ? ` +${instances.length - MAX_SCOPE_NAMES}` : '';
+    return names.length > 0 ? `${names.join(t.comma)}${more}` : t.product;
+  };
+  const counts = countsText(lines, t);
   const detectedAt = message.changes.map((c) => c.detected_at).sort()[0] ?? message.taken_at;
   return {
     texts: t,
-    title: t.title(scope || t.product, countsText(lines, t)),
+    title: t.title(scope(asPlainText), counts),
+    titleMarkup: t.title(scope(escape), counts),
     worst: lines[0]?.severity ?? 'info',
     total: lines.length,
     detected: t.detected(formatTime(detectedAt, opts.timezone)),
@@ -97,11 +121,6 @@ export function mentions(s: ChatSummary, mention: readonly string[] | undefined)
   return mention && mention.length > 0 && s.lines.some((l) => l.severity === 'critical') ? mention : [];
 }
 
-/** The line as plain text: `🔴 smart-connect-1: RUNNING → FAILED · source NONE, sink OBS_SINK`. */
-export function plainLine(line: ChatLine, t: ChatTexts): string {
-  return `${line.marker} ${line.subject}${t.colon}${line.summary}${line.types ? ` · ${line.types}` : ''}`;
-}
-
 /** `2026-11-21 15:15:00 Asia/Shanghai (UTC+8)`, or `… UTC`; the zone is an IANA name checked by the config. */
 export function formatTime(iso: string, timeZone: string): string {
   const date = new Date(iso);
@@ -127,18 +146,26 @@ export function formatTime(iso: string, timeZone: string): string {
   return `${local} ${timeZone} (${offset})`;
 }
 
-function chatLine(c: Change, message: Message, t: ChatTexts, withInstance: boolean): ChatLine {
+function chatLine(c: Change, message: Message, t: ChatTexts, withInstance: boolean, escape: Escape): ChatLine {
+  const value = (text: string, max: number) => escape(visible(text, max));
   const task = c.task_name ?? c.task_id;
-  const subject = task ? (withInstance ? `${instanceLabel(c)} / ${task}` : task) : instanceLabel(c);
+  const instance = value(instanceLabel(c), MAX_NAME);
+  const subject = task ? (withInstance ? `${instance} / ${value(task, MAX_NAME)}` : value(task, MAX_NAME)) : instance;
   const types = c.task_id ? message.task_types?.[c.task_id] : undefined;
-  const summary = t.kind[c.kind](c.from ?? '?', c.to ?? '?', (c.fields ?? []).join(t.comma));
+  const fields = (c.fields ?? []).map((f) => visible(f, MAX_FIELDS)).join(t.comma);
+  const summary = t.kind[c.kind](value(c.from ?? '?', MAX_STATUS), value(c.to ?? '?', MAX_STATUS), escape(clip(fields, MAX_FIELDS)));
   return {
     severity: c.severity,
     marker: SEVERITY_MARK[c.severity],
-    subject: clip(subject, MAX_SUBJECT),
-    summary: clip(summary, MAX_SUMMARY),
-    types: types ? clip(t.types(types.source_type ?? '-', types.sink_type ?? '-'), MAX_SUBJECT) : null,
+    subject,
+    summary,
+    types: types ? t.types(value(types.source_type ?? '-', MAX_STATUS), value(types.sink_type ?? '-', MAX_STATUS)) : null,
   };
+}
+
+/** An untrusted value as visible, one-line, clipped plain text. */
+function visible(text: string, max: number): string {
+  return clip(showInvisible(text), max);
 }
 
 function instanceLabel(c: Change): string {

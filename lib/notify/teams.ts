@@ -3,6 +3,7 @@ import type { ChannelConfig } from '../config';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
+import { escapeTeams } from './markup';
 import { type ChatBuildOptions, type ChatLine, type ChatSummary, type RenderOptions, footerText, omittedText, summarize } from './summary';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';
 
@@ -34,7 +35,7 @@ export interface TeamsPayload {
 
 /** The Adaptive Card messages for a message (pure). Workflows webhooks have no mentions here. */
 export function buildTeamsPayloads(message: Message, opts: ChatBuildOptions): TeamsPayload[] {
-  const s = summarize(message, opts);
+  const s = summarize(message, opts, escapeTeams);
   return renderParts(
     s.lines,
     (lines, omitted, position) => payload(s, lines, omitted, position),
@@ -60,7 +61,7 @@ export function createTeamsNotifier(channel: ChannelConfig, deps: ChatDeps & { r
 
 function payload(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly ChatLine[], position: PartPosition): TeamsPayload {
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: `${s.lines[0]?.marker ?? ''} ${s.title}`.trim(), size: 'Medium', weight: 'Bolder', color: COLOR[s.worst], wrap: true },
+    { type: 'TextBlock', text: `${s.lines[0]?.marker ?? ''} ${s.titleMarkup}`.trim(), size: 'Medium', weight: 'Bolder', color: COLOR[s.worst], wrap: true },
     { type: 'TextBlock', text: footerText(s, position), isSubtle: true, spacing: 'None', wrap: true },
     ...lines.map((l) => ({ type: 'TextBlock', text: teamsLine(l, s.texts), spacing: 'Small', wrap: true })),
   ];
@@ -83,7 +84,7 @@ function payload(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly C
   };
 }
 
-/** TextBlock markdown: bold subject; the rest as it is. */
+/** TextBlock markdown: the subject in bold; the values in the line were escaped by `summarize` (markup.ts). */
 function teamsLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} **${l.subject.replace(/\*/g, '\\*')}**${t.colon}${l.summary}${l.types ? ` · ${l.types}` : ''}`;
+  return `${l.marker} **${l.subject}**${t.colon}${l.summary}${l.types ? ` · ${l.types}` : ''}`;
 }

@@ -2,6 +2,7 @@ import type { ChannelConfig } from '../config';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { MAX_PARTS, type PartPosition, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
+import { escapeWeCom, escapeWeComText } from './markup';
 import {
   type ChatBuildOptions,
   type ChatLine,
@@ -32,7 +33,7 @@ export type WeComPayload =
  * robot's markdown type has no mention list, and only the text type documents `@all`.
  */
 export function buildWeComPayloads(message: Message, opts: ChatBuildOptions): WeComPayload[] {
-  const s = summarize(message, opts);
+  const s = summarize(message, opts, escapeWeCom);
   const called = mentions(s, opts.mention).map((m) => (m === 'all' ? '@all' : m));
   const parts = renderParts<ChatLine, WeComPayload>(
     s.lines,
@@ -41,7 +42,7 @@ export function buildWeComPayloads(message: Message, opts: ChatBuildOptions): We
     called.length > 0 ? MAX_PARTS - 1 : MAX_PARTS,
   );
   if (called.length === 0) return parts;
-  return [...parts, { msgtype: 'text', text: { content: clipBytes(`${s.lines[0]?.marker ?? ''} ${s.title}`.trim(), WECOM_MAX_TEXT_BYTES), mentioned_list: [...called] } }];
+  return [...parts, { msgtype: 'text', text: { content: clipBytes(escapeWeComText(`${s.lines[0]?.marker ?? ''} ${s.title}`.trim()), WECOM_MAX_TEXT_BYTES), mentioned_list: [...called] } }];
 }
 
 /** HTTP 200 is not success: `errcode` must be 0. */
@@ -61,19 +62,15 @@ export function createWeComNotifier(channel: ChannelConfig, deps: ChatDeps & { r
 }
 
 function content(s: ChatSummary, lines: readonly ChatLine[], omitted: readonly ChatLine[], position: PartPosition): string {
-  const out = [`**${plain(`${s.lines[0]?.marker ?? ''} ${s.title}`.trim())}**`, `> <font color="comment">${plain(footerText(s, position))}</font>`];
+  const out = [`**${`${s.lines[0]?.marker ?? ''} ${s.titleMarkup}`.trim()}**`, `> <font color="comment">${footerText(s, position)}</font>`];
   out.push(...lines.map((l) => weComLine(l, s.texts)));
-  if (omitted.length > 0) out.push(`> ${plain(omittedText(s, omitted))}`);
+  if (omitted.length > 0) out.push(`> ${omittedText(s, omitted)}`);
   return out.join('\n');
 }
 
+/** The subject in bold, the types in grey; the values in the line were escaped by `summarize` (markup.ts). */
 function weComLine(l: ChatLine, t: ChatTexts): string {
-  return `${l.marker} **${plain(l.subject)}**${t.colon}${plain(l.summary)}${l.types ? ` · <font color="comment">${plain(l.types)}</font>` : ''}`;
-}
-
-/** The markdown reads `<font>` and `<@userid>`: angle brackets in a name are shown as look-alikes. */
-function plain(text: string): string {
-  return text.replace(/</g, '‹').replace(/>/g, '›');
+  return `${l.marker} **${l.subject}**${t.colon}${l.summary}${l.types ? ` · <font color="comment">${l.types}</font>` : ''}`;
 }
 
 function clipBytes(text: string, max: number): string {
