@@ -104,11 +104,12 @@ export function diagnose(d: Deployment, lastRun: LastRun, now: Date): Diagnosis 
   }
 
   if (!filled(c.xrole)) add('no_agency', 'the function has no agency: it gets no credentials for DMS and OBS', 'create the agency (README, Deploy step 4) and set agencyName in serverless.yml, or Configuration › Permissions');
-  if (c.timeout < MIN_TIMEOUT_S) add('timeout_short', `timeout is ${c.timeout} s, under ${MIN_TIMEOUT_S} s`, `set timeout to at least ${MIN_TIMEOUT_S} s (serverless.yml: 120)`);
-  if (lastRun.kind === 'ok' && lastRun.durationMs !== null) {
-    const needS = Math.max(MIN_TIMEOUT_S, Math.ceil((lastRun.durationMs * 1.5) / 1000));
-    if (c.timeout < needS) add('timeout_fleet', `the last run took ${Math.round(lastRun.durationMs / 1000)} s of a ${c.timeout} s timeout: a slower run is cut short`, `raise the timeout to at least ${needS} s`);
-  } else if (lastRun.kind === 'ok') notes.push('state.json does not record the last run\'s duration: timeout checked against 60 s only');
+  // The fleet needs half as much again as the last run took (the run stops listing 25 s before its timeout).
+  const lastMs = lastRun.kind === 'ok' ? lastRun.durationMs : null;
+  const fleetS = lastMs === null ? 0 : Math.ceil((lastMs * 1.5) / 1000);
+  if (c.timeout < MIN_TIMEOUT_S) add('timeout_short', `timeout is ${c.timeout} s, under ${MIN_TIMEOUT_S} s`, `set timeout to at least ${Math.max(MIN_TIMEOUT_S, fleetS)} s (serverless.yml: 120)`);
+  else if (lastMs !== null && c.timeout < fleetS) add('timeout_fleet', `the last run took ${Math.round(lastMs / 1000)} s of a ${c.timeout} s timeout: a slower run is cut short`, `raise the timeout to at least ${fleetS} s`);
+  if (lastRun.kind === 'ok' && lastMs === null) notes.push('state.json does not record the last run\'s duration: the timeout is checked against 60 s only');
   if (c.memory_size < MIN_MEMORY_MB) add('memory_low', `memory is ${c.memory_size} MB, under ${MIN_MEMORY_MB} MB`, `set memorySize to at least ${MIN_MEMORY_MB} (serverless.yml: 256)`);
   if (!/^Node\.js20(\.|$)/.test(c.runtime)) add('runtime', `runtime is ${c.runtime}, not Node.js20.*`, 'set runtime: Node.js20.15 and redeploy');
 
