@@ -95,3 +95,13 @@ describe('scheduleMaxGap', () => {
     expect(human(Number.POSITIVE_INFINITY)).toBe('more than 8 years');
   });
 });
+
+describe('trigger names in messages', () => {
+  it('are quoted with bidi and control characters made visible', () => {
+    const raw = healthyDeployment('fn', NOW);
+    raw.triggers.push({ ...raw.triggers[0]!, trigger_id: 't2', event_data: { name: 'timer-\u202Egnp.exe\n', schedule: '0 */7 * * * *', schedule_type: 'Cron' } });
+    const [problem] = check(raw).problems;
+    expect(problem!.problem).toContain('"timer-\\u202Egnp.exe\\n" (Cron "0 */7 * * * *")');
+    expect(problem!.problem).not.toMatch(/[\u202E\n]/);
+  });
+});

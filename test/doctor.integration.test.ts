@@ -14,6 +14,7 @@ import { MISCONFIGURATIONS, PROJECT_ID, REGION, type RawDeployment, SECRET_VALUE
 
 const BUILT_CLI = resolve(__dirname, '../dist/cli.js');
 const SK = 'sk-of-the-doctor-test-5d41402abc4b2a76';
+const TOKEN = 'security-token-of-the-doctor-test-7f3a9c';
 
 interface Result { code: number; stdout: string; stderr: string }
 
@@ -40,7 +41,9 @@ function doctor(args: string[], prefix: string, env: Record<string, string> = {}
 
 function expectNoSecret(r: Result): void {
   const all = r.stdout + r.stderr;
-  for (const secret of [SK, ...Object.values(SECRET_VALUES), 'T0KEN-in-webhooks', 'hb-token']) expect(all).not.toContain(secret);
+  for (const secret of [SK, TOKEN, ...Object.values(SECRET_VALUES), 'T0KEN-in-webhooks', 'hb-token']) expect(all).not.toContain(secret);
+  // Nothing of a signed request (the SDK core logs its headers on errors unless silenced).
+  for (const header of ['SDK-HMAC-SHA256', 'X-Security-Token', 'Authorization']) expect(all).not.toContain(header);
 }
 
 beforeAll(async () => {
@@ -103,7 +106,7 @@ describe('doctor against an emulated FunctionGraph', () => {
     expect(r.stderr).toContain('usage: smart-connect-watch doctor <function name|function URN>');
   });
 
-  it('exits 1 naming what is missing: no region or project for a name, an unknown function, a refused signature', async () => {
+  it('exits 1 naming what is missing: no region or project for a name, an unknown function, a refused signature, no answer', async () => {
     const bare = await doctor(['healthy-fn'], 'healthy-fn/');
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain('the region is required with a function name');
@@ -113,10 +116,13 @@ describe('doctor against an emulated FunctionGraph', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ShowFunctionConfig: HTTP 404 FSS.1051: Not found the function (no such function: check the name, region and project)');
 
-    const wrongKey = await doctor([urnOf('healthy-fn')], 'healthy-fn/', { CLOUD_SDK_SK: 'another-secret-key-0123456789' });
-    expect(wrongKey.code).toBe(1);
+    const wrongKey = await doctor([urnOf('healthy-fn')], 'healthy-fn/', { CLOUD_SDK_SK: 'another-secret-key-0123456789', CLOUD_SDK_SECURITY_TOKEN: TOKEN });
+    expect(wrongKey).toMatchObject({ code: 1, stdout: '' });
     expect(wrongKey.stderr).toContain('ShowFunctionConfig: HTTP 401 APIGW.0301');
     expect(wrongKey.stderr).not.toContain('another-secret-key-0123456789');
-    for (const r of [bare, missing, wrongKey]) expectNoSecret(r);
+    const unreachable = await doctor([urnOf('healthy-fn')], 'healthy-fn/', { FUNCTIONGRAPH_ENDPOINT: 'http://127.0.0.1:1', CLOUD_SDK_SECURITY_TOKEN: TOKEN });
+    expect(unreachable).toMatchObject({ code: 1, stdout: '' });
+    expect(unreachable.stderr).toContain('ShowFunctionConfig: no answer (connect ECONNREFUSED 127.0.0.1:1)');
+    for (const r of [bare, missing, wrongKey, unreachable]) expectNoSecret(r);
   });
 });

@@ -2,6 +2,7 @@
 // the last run against what smart-connect-watch needs to run on schedule, one at a time, never two.
 // A problem names what is wrong and how to fix it; no message ever quotes a variable's value.
 import { parseDuration } from '../duration';
+import { showInvisible } from '../visible-text';
 import type { Deployment, LastRun, Trigger } from './deployment';
 import { scheduleMaxGap } from './schedule';
 
@@ -117,9 +118,11 @@ export function diagnose(d: Deployment, lastRun: LastRun, now: Date): Diagnosis 
   return { problems, notes };
 }
 
+/** A trigger as `"name" (Cron "<schedule>")`: quoted, control and invisible characters escaped. */
 function describe(t: Trigger): string {
   const e = t.event_data;
-  return `${JSON.stringify(e?.name ?? t.trigger_id)} (${e?.schedule_type ?? '?'} ${JSON.stringify(e?.schedule ?? '?')})`;
+  const quote = (v: string) => showInvisible(JSON.stringify(v));
+  return `${quote(e?.name ?? t.trigger_id)} (${quote(e?.schedule_type ?? '?').slice(1, -1)} ${quote(e?.schedule ?? '?')})`;
 }
 
 function everyInstanceNamesRegion(v: unknown): boolean {

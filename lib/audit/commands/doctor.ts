@@ -17,8 +17,8 @@ const USAGE = `usage: smart-connect-watch ${SPEC.name} ${SPEC.synopsis}`;
 /** urn:fss:<region>:<project_id>:function:<package>:<name>[:<version>] */
 const URN = /^urn:fss:([a-z0-9-]+):([0-9a-f]{32}|[\w-]+):function:[\w-]+:[A-Za-z][\w-]{0,63}(?::[\w.-]+)?$/;
 const NAME = /^[A-Za-z][\w-]{0,63}$/;
-/** Interactive commands wait this long for an answer (the OBS reads of the CLI use the same order). */
-const REQUEST_TIMEOUT_MS = 15_000;
+/** Each of the three requests waits this long for an answer: with the state.json read, within the CLI's 45 s. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface DoctorOptions {
   target: { urn: string; region: string; projectId: string } | { name: string; region: string | undefined; projectId: string | undefined };
@@ -30,7 +30,7 @@ export interface DoctorOptions {
 export const doctorCommand: AuditCommand<DoctorOptions> = {
   name: SPEC.name,
   synopsis: SPEC.synopsis,
-  summary: 'check the deployed function, its TIMER trigger, concurrency, retries, agency, variables and last run; exit 1 naming each problem and its fix',
+  summary: 'check the deployed function: TIMER trigger, concurrency, retries, agency, variables, last run; exit 1 naming each problem and its fix',
   parse(argv) {
     const { flags, positionals, help } = parseArgs(SPEC, argv);
     if (help) return 'help';
