@@ -5,6 +5,7 @@
  * misconfiguration per case.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FgsEmulator, startFgsEmulator } from '../lib/demo/fgs-emulator';
@@ -124,5 +125,10 @@ describe('doctor against an emulated FunctionGraph', () => {
     expect(unreachable).toMatchObject({ code: 1, stdout: '' });
     expect(unreachable.stderr).toContain('ShowFunctionConfig: no answer (connect ECONNREFUSED 127.0.0.1:1)');
     for (const r of [bare, missing, wrongKey, unreachable]) expectNoSecret(r);
+  });
+
+  it('the FunctionGraph SDK is in the CLI bundle only, never in the function (dist/index.js)', () => {
+    expect(readFileSync(BUILT_CLI, 'utf8')).toContain('ShowFunctionAsyncInvokeConfigRequest');
+    expect(readFileSync(resolve(__dirname, '../dist/index.js'), 'utf8')).not.toMatch(/ShowFunctionConfigRequest|FunctionGraphClient|huaweicloud-sdk-functiongraph/);
   });
 });
