@@ -1,60 +1,60 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { CreateFunctionTriggerRequestBodyTriggerStatusEnum, CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/CreateFunctionTriggerRequestBody';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
+import { SECRET_VARIABLES } from '../lib/doctor/checks';
+import { scheduleMaxGap } from '../lib/doctor/schedule';
 import { type Harness, TIMER_EVENT, fixtureTasks, startHarness } from './support/harness';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
 
-/** The fields of serverless-huawei-functions (its README, docs/trigger.md and function.service.ts) that this project sets. */
+/**
+ * What serverless-huawei-functions 0.0.10 (commit b67fef5) reads and where it sends it, transcribed from
+ * its source and from serverless-fgs-sdk's TimerTrigger, each entry with file:line at the commit.
+ */
+const PluginMapping = z.looseObject({
+  plugin: z.looseObject({ version: z.literal('0.0.10'), commit: z.string().regex(/^b67fef5[0-9a-f]{33}$/) }),
+  sdk: z.looseObject({ version: z.literal('0.0.3'), commit: z.string().regex(/^16d63ba[0-9a-f]{33}$/) }),
+  function: z.looseObject({ reads: z.record(z.string(), z.looseObject({ to: z.string(), when: z.string(), at: z.string() })) }),
+  trigger: z.looseObject({ reads: z.record(z.string(), z.looseObject({ to: z.string(), at: z.string(), default: z.string().optional(), also: z.string().optional() })), existing_trigger_matched_by: z.array(z.string()) }),
+  deploy_failure: z.looseObject({ message: z.string() }),
+});
+const MAPPING = PluginMapping.parse(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/serverless-huawei-functions-0.0.10.json'), 'utf8')));
+
 const TimerEvent = z.strictObject({
   triggerTypeCode: z.literal('TIMER'),
   status: z.enum(['ACTIVE', 'DISABLED']),
-  eventData: z.strictObject({
-    name: z.string().regex(/^[A-Za-z][\w-]{0,63}$/),
-    scheduleType: z.enum(['Rate', 'Cron']),
-    schedule: z.string(),
-    userEvent: z.string().max(2048).optional(),
-  }),
+  eventData: z.strictObject({ name: z.string().regex(/^[A-Za-z][\w-]{0,63}$/), scheduleType: z.enum(['Rate', 'Cron']), schedule: z.string(), userEvent: z.string().max(2048).optional() }),
 });
-const HuaweiFunction = z.strictObject({
-  handler: z.literal('index.handler'),
-  description: z.string().optional(),
-  memorySize: z.number().int().min(128).max(10240),
-  timeout: z.number().int().min(3).max(900),
-  code: z.strictObject({ codeUri: z.string() }),
-  agencyName: z.string().min(1),
-  concurrency: z.literal(1),
-  concurreny: z.literal(1),
-  concurrentNum: z.literal(1),
+const HuaweiFunction = z.looseObject({
+  name: z.string(),
+  events: z.array(TimerEvent).length(1),
   environment: z.strictObject({ variables: z.record(z.string(), z.string()) }),
   encryptedUserData: z.record(z.string(), z.string()),
-  events: z.array(TimerEvent).length(1),
-  name: z.string().optional(),
+  agencyName: z.string().min(1),
+  concurreny: z.number(),
+  concurrentNum: z.number(),
+  code: z.strictObject({ codeUri: z.string() }),
 });
 const ServerlessConfig = z.looseObject({
   service: z.string(),
   frameworkVersion: z.literal('3'),
-  provider: z.looseObject({
-    name: z.literal('huawei'),
-    credentials: z.string(),
-    region: z.string(),
-    runtime: z.literal('Node.js20.15'),
-    memorySize: z.number().int(),
-    timeout: z.number().int(),
-  }),
+  provider: z.looseObject({ name: z.literal('huawei'), credentials: z.string(), region: z.string(), runtime: z.literal('Node.js20.15'), memorySize: z.number().int(), timeout: z.number().int() }),
   plugins: z.array(z.string()).refine((p) => p.includes('serverless-huawei-functions')),
   functions: z.record(z.string(), HuaweiFunction),
 });
 
 /** DESIGN.md §3, less the credentials (inside FunctionGraph they come from the agency). */
-const PLAIN = ['WATCH_INSTANCES', 'WATCH_REGION', 'WATCH_PROJECT_ID', 'DMS_ENDPOINT', 'OBS_BUCKET', 'OBS_PREFIX', 'OBS_ENDPOINT', 'WEBHOOK_TYPE', 'NOTIFY_ON', 'NOTIFY_FIRST_RUN', 'OUTBOX_MAX_AGE', 'CONCURRENCY', 'LOG_LEVEL'];
-const SECRET = ['WEBHOOKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET'];
+const PLAIN = ['WATCH_INSTANCES', 'WATCH_REGION', 'WATCH_PROJECT_ID', 'DMS_ENDPOINT', 'OBS_BUCKET', 'OBS_PREFIX', 'OBS_ENDPOINT', 'WEBHOOK_TYPE', 'NOTIFY_ON', 'NOTIFY_FIRST_RUN', 'OUTBOX_MAX_AGE', 'CONCURRENCY', 'LOG_LEVEL', 'REMIND_EVERY'];
+/** The doctor's list of variables that must be encrypted. */
+const SECRET = [...SECRET_VARIABLES];
 
 async function print(dir: string, env: Record<string, string>, params: string[] = []) {
   const { stdout } = await run(join(ROOT, 'node_modules/.bin/serverless'), ['print', '--format', 'json', ...params.flatMap((p) => ['--param', p])], {
@@ -64,35 +64,90 @@ async function print(dir: string, env: Record<string, string>, params: string[] 
   return ServerlessConfig.parse(JSON.parse(stdout.slice(stdout.indexOf('{'))));
 }
 
-describe('serverless.yml', () => {
+/** The provider's keys overlaid by the function's, as the plugin merges them (basePlugin.ts:32,83-84). */
+function pluginProps(cfg: z.infer<typeof ServerlessConfig>): Record<string, unknown> {
+  const { name: _n, credentials: _c, stage: _s, ...provider } = cfg.provider;
+  return { ...provider, ...Object.values(cfg.functions)[0]! };
+}
+
+/** The CreateFunctionTrigger body serverless-fgs-sdk's TimerTrigger builds from an event, per the transcribed mapping. */
+function timerTriggerBody(event: Record<string, unknown>) {
+  const data = event.eventData as Record<string, unknown>;
+  const read = (key: string) => {
+    const m = MAPPING.trigger.reads[`eventData.${key}`]!;
+    return data[key] ?? (m.also ? data[m.also.replace('eventData.', '')] : undefined) ?? m.default;
+  };
+  return {
+    trigger_type_code: event.triggerTypeCode,
+    event_type_code: event.triggerTypeCode,
+    trigger_status: event.status ?? MAPPING.trigger.reads.status!.default,
+    event_data: { name: read('name'), schedule: read('schedule'), schedule_type: read('scheduleType'), user_event: read('userEvent') },
+  };
+}
+
+describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () => {
   let dir: string;
+  let cfg: z.infer<typeof ServerlessConfig>;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'scw-sls-'));
     await copyFile(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
     await mkdir(join(dir, '.serverless_plugins'));
     await copyFile(join(ROOT, 'test/fixtures/serverless-stub/serverless-huawei-functions.js'), join(dir, '.serverless_plugins/serverless-huawei-functions.js'));
+    cfg = await print(dir, { WATCH_INSTANCES: 'prod=abc', OBS_BUCKET: 'my-bucket', WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_SECRET: 'whsec_abc' });
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  it('resolves with `serverless print` (v3, offline) into the plugin’s documented fields', async () => {
-    const cfg = await print(dir, { WATCH_INSTANCES: 'prod=abc', OBS_BUCKET: 'my-bucket', WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_SECRET: 'whsec_abc' });
+  it('sets only keys the plugin reads (no `concurrency`: it reads `concurreny`)', () => {
     const fn = Object.values(cfg.functions)[0]!;
     expect(Object.keys(cfg.functions)).toHaveLength(1);
-    expect(fn.code.codeUri).toBe('./dist/function');
-    expect(fn.events[0]!.eventData).toMatchObject({ scheduleType: 'Cron', schedule: '0 */5 * * * *' });
-    expect(fn.events[0]!.eventData.schedule.split(' ')).toHaveLength(6);
-    expect(fn.environment.variables).toMatchObject({ WATCH_INSTANCES: 'prod=abc', OBS_BUCKET: 'my-bucket', OBS_PREFIX: 'smart-connect-watch/' });
-    expect(Object.keys(fn.environment.variables).sort()).toEqual(expect.arrayContaining(PLAIN.sort()));
-    // Secrets only as encrypted variables.
-    expect(Object.keys(fn.encryptedUserData).sort()).toEqual(SECRET.sort());
+    const read = new Set([...Object.keys(MAPPING.function.reads).map((k) => k.split('.')[0]!), 'events']);
+    expect(Object.keys(fn).filter((k) => !read.has(k))).toEqual([]);
+    expect(fn).not.toHaveProperty('concurrency');
+    expect(MAPPING.function.reads).not.toHaveProperty('concurrency');
+    expect(MAPPING.function.reads.concurreny).toMatchObject({ to: 'strategy_config.concurrency' });
+    expect(fn).toMatchObject({ concurreny: 1, concurrentNum: 1, tagPolicy: 'merge' });
+  });
+
+  it('gives the function what the doctor checks: runtime, memory, timeout, agency (as xrole), one request at a time', () => {
+    const props = pluginProps(cfg);
+    expect(props).toMatchObject({ runtime: 'Node.js20.15', handler: 'index.handler', memorySize: 256, timeout: 120, code: { codeUri: './dist/function' } });
+    // xrole wins over agencyName (function.service.ts:470): the yml must not set both.
+    expect(props).not.toHaveProperty('xrole');
+    expect(MAPPING.function.reads.agencyName).toMatchObject({ to: 'xrole' });
+    expect(props.agencyName).toBe('smart-connect-watch');
+  });
+
+  it('sends the secrets only as encrypted variables (encryptedUserData → encrypted_user_data)', () => {
+    const fn = Object.values(cfg.functions)[0]!;
+    expect(MAPPING.function.reads.encryptedUserData).toMatchObject({ to: 'encrypted_user_data' });
+    expect(fn).not.toHaveProperty('userData'); // it would replace environment.variables (function.service.ts:536-540)
+    expect(Object.keys(fn.environment.variables)).toEqual(expect.arrayContaining(PLAIN));
+    expect(fn.environment.variables).toMatchObject({ WATCH_INSTANCES: 'prod=abc', OBS_BUCKET: 'my-bucket', OBS_PREFIX: 'smart-connect-watch/', REMIND_EVERY: '4h' });
+    expect(Object.keys(fn.encryptedUserData).sort()).toEqual([...SECRET].sort());
     expect(fn.encryptedUserData).toMatchObject({ WEBHOOK_URL: 'https://hooks.example/x', WEBHOOK_SECRET: 'whsec_abc' });
     for (const s of SECRET) expect(fn.environment.variables[s]).toBeUndefined();
   });
 
+  it('declares one TIMER trigger whose fields TimerTrigger maps into a valid CreateFunctionTrigger body', () => {
+    const event = Object.values(cfg.functions)[0]!.events[0]!;
+    for (const key of Object.keys(event.eventData)) expect(MAPPING.trigger.reads).toHaveProperty(`eventData.${key}`);
+    const body = timerTriggerBody(event);
+    expect(body).toEqual({
+      trigger_type_code: 'TIMER', event_type_code: 'TIMER', trigger_status: 'ACTIVE',
+      event_data: { name: 'smart-connect-watch-timer', schedule: '0 */5 * * * *', schedule_type: 'Cron', user_event: 'smart-connect-watch' },
+    });
+    expect(Object.values(CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum)).toContain(body.trigger_type_code);
+    expect(Object.values(CreateFunctionTriggerRequestBodyTriggerStatusEnum)).toContain(body.trigger_status);
+    // The schedule the doctor accepts: at least every REMIND_EVERY (4h).
+    expect(scheduleMaxGap(body.event_data.schedule_type as string, body.event_data.schedule as string)).toEqual({ ok: true, maxGapS: 300 });
+    // A redeploy finds this trigger by these fields; change one and a second trigger is created.
+    expect(MAPPING.trigger.existing_trigger_matched_by).toEqual(['name', 'schedule', 'schedule_type']);
+  });
+
   it('takes the schedule and the agency as parameters', async () => {
-    const cfg = await print(dir, { WATCH_INSTANCES: 'x', OBS_BUCKET: 'b' }, ['schedule=0 0 * * * *', 'agency=ops-watch']);
-    const fn = Object.values(cfg.functions)[0]!;
-    expect(fn.events[0]!.eventData.schedule).toBe('0 0 * * * *');
+    const other = await print(dir, { WATCH_INSTANCES: 'x', OBS_BUCKET: 'b' }, ['schedule=0 0 * * * *', 'agency=ops-watch']);
+    const fn = Object.values(other.functions)[0]!;
+    expect(timerTriggerBody(fn.events[0]!).event_data).toMatchObject({ schedule: '0 0 * * * *', schedule_type: 'Cron' });
     expect(fn.agencyName).toBe('ops-watch');
   });
 
@@ -100,6 +155,16 @@ describe('serverless.yml', () => {
     const failure = (await print(dir, {}).then(() => null, (e: { stdout: string; stderr: string }) => `${e.stdout}${e.stderr}`)) ?? '';
     expect(failure).toContain('Cannot resolve variable at "functions.smart-connect-watch.environment.variables.WATCH_INSTANCES"');
     expect(failure).toContain('environment.variables.OBS_BUCKET');
+  });
+
+  it('the README cites the commits the mapping was read from, and the failure message as 0.0.10 prints it', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const deploy = readme.slice(readme.indexOf('## Deploy'), readme.indexOf('## Operate'));
+    expect(deploy).toContain(MAPPING.plugin.commit.slice(0, 7));
+    expect(deploy).toContain(MAPPING.sdk.commit.slice(0, 7));
+    expect(MAPPING.deploy_failure.message).toBe('Deployed error. err = ${error}');
+    expect(readme).toContain('`Deployed error. err = …`');
+    expect(readme).not.toContain('`Deployed error. err=…`');
   });
 });
 

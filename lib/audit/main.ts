@@ -7,6 +7,7 @@ import { diffCommand, showCommand } from './commands/show';
 import { historyCommand } from './commands/history';
 import { reportCommand } from './commands/report';
 import { verifyCommand } from './commands/verify';
+import { doctorCommand } from './commands/doctor';
 import { parseAuditConfig, type AuditConfig } from './config';
 import { createProgress } from './progress';
 import { colourEnabled, createStyle } from './style';
@@ -15,7 +16,7 @@ import { UsageError } from './usage-error';
 /** A command of any option type: each command's `parse` feeds only its own `run`. */
 type AnyCommand = AuditCommand<any>;
 
-export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand];
+export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, doctorCommand];
 
 export function findAuditCommand(name: string | undefined): AnyCommand | undefined {
   return AUDIT_COMMANDS.find((c) => c.name === name);
