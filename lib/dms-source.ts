@@ -2,12 +2,12 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCr
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 // Deep imports: the package's index loads all ~1,500 model classes (≈40 MB, ≈300 ms); these load the client alone.
 import { KafkaClient } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaClient';
-import { KafkaRegion } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaRegion';
 import { ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListConnectorTasksRequest';
 import * as z from 'zod';
 import { sortedCopy } from './canonical-json';
 import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
+import { dmsEndpoint } from './dms-region';
 import { SourceError } from './errors';
 import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
 import { type Task, TasksInPlace } from './snapshot';
@@ -172,17 +172,6 @@ async function beforeDeadline<T>(promise: Promise<T>, remainingMs: number): Prom
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The SDK's region table, or the documented pattern for a region it does not know yet. */
-export function dmsEndpoint(region: string): string {
-  try {
-    const endpoint = KafkaRegion.valueOf(region).endpoints[0];
-    if (endpoint) return endpoint;
-  } catch {
-    // unknown to this SDK version: fall through to the documented pattern
-  }
-  return `https://dms.${region}.myhuaweicloud.com`;
 }
 
 function parsePage(raw: unknown): z.infer<typeof Page> {
