@@ -32,7 +32,7 @@ function whatIsWrong(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return issue.input === undefined ? 'is missing' : 'is not a known value';
     case 'unrecognized_keys': {
-      const named = issue.keys.filter((k) => /^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(k)).map((k) => `"${k}"`);
+      const named = issue.keys.filter(isWordLike).map((k) => `"${k}"`);
       const others = issue.keys.length - named.length;
       const list = [...named, ...(others > 0 ? [`${others} other${others > 1 ? 's' : ''}`] : [])].join(', ');
       return issue.keys.length === 1 ? `has an unknown key${named.length ? ` ${list}` : ''}` : `has unknown keys (${list})`;
@@ -49,4 +49,13 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   const t = typeof v;
   return t === 'object' ? 'an object' : `a ${t}`;
+}
+
+/**
+ * Whether a key or word the user typed may be quoted in a message: lower-case words joined by `_`,
+ * at most 24 characters (`nmae`, `sign_secret`). A secret pasted in its place (mixed case, digits,
+ * long) is never quoted.
+ */
+export function isWordLike(text: string): boolean {
+  return text.length <= 24 && /^[a-z]+(?:_[a-z]+)*$/.test(text);
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from './change';
 import { parseInstances, regionProblems } from './config-instances';
-import { type Forms, describeIssue, describeValueIssue } from './config-issues';
+import { type Forms, describeIssue, describeValueIssue, isWordLike } from './config-issues';
 import { readBool, readChoice, readDuration, readInteger } from './env-value';
 import { ConfigError } from './errors';
 import { sha256Hex } from './hash';
@@ -203,7 +203,7 @@ function parseKinds(raw: string | undefined, problems: string[]): ChangeKind[] {
   const form = `expected comma-separated change kinds ${KINDS}`;
   if (kinds.length === 0) problems.push(`NOTIFY_ON lists no kind: ${form}`);
   // Quoting a word that looks like a kind tells which to fix; anything else may be a pasted secret.
-  else if (unknown.length > 0) problems.push(`NOTIFY_ON has unknown kinds (${unknown.map((k) => (/^[a-z_]{1,40}$/i.test(k) ? k : 'another value')).join(', ')}): ${form}`);
+  else if (unknown.length > 0) problems.push(`NOTIFY_ON has unknown kinds (${unknown.map((k) => (isWordLike(k) ? k : 'another value')).join(', ')}): ${form}`);
   return kinds.filter((k): k is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(k));
 }
 

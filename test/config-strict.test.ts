@@ -188,7 +188,8 @@ describe('every message names the variable and the form it expects', () => {
 });
 
 describe('secret values are never echoed by the new checks', () => {
-  const secretsIn = (text: string) => [SECRET, URL_TOKEN].filter((s) => text.includes(s));
+  const WORDY = 'whsec_MfKQ9r5v8Lk2b3Xz7wQpYt';
+  const secretsIn = (text: string) => [SECRET, URL_TOKEN, WORDY].filter((s) => text.includes(s));
   it.each<[string, Env]>([
     ['a secret pasted as a key of a channel', { WEBHOOKS: JSON.stringify([{ type: 'feishu', url: FEISHU_URL, [SECRET]: true }]) }],
     ['a secret pasted as a channel entry', { WEBHOOKS: JSON.stringify([SECRET, FEISHU_URL]) }],
@@ -198,6 +199,8 @@ describe('secret values are never echoed by the new checks', () => {
     ['a secret as CONCURRENCY and durations', { CONCURRENCY: SECRET, OUTBOX_MAX_AGE: SECRET, RUN_TIMEOUT: SECRET }],
     ['a secret as an instance entry', { WATCH_INSTANCES: `=${SECRET}, ${SECRET}=, ${A}, ${A}` }],
     ['a secret as an instance key', { WATCH_INSTANCES: JSON.stringify([{ instance_id: A, [SECRET]: 1 }]) }],
+    ['a secret made of word characters as a key', { WEBHOOKS: JSON.stringify([{ type: 'generic', url: 'https://a.example/x', [WORDY]: 1, [URL_TOKEN]: 2 }]) }],
+    ['a secret in NOTIFY_ON', { NOTIFY_ON: `status_changed,${WORDY},${URL_TOKEN}` }],
   ])('%s', (_name, patch) => {
     let error: unknown;
     try {
