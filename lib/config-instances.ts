@@ -26,7 +26,7 @@ export interface ParsedInstances {
   /** The valid entries (the configuration is refused when there is any problem). */
   entries: InstanceEntry[];
   /** Every entry that is an object, valid or not, read leniently: for the checks that span entries. */
-  seen: { instance_id: string | undefined; region: string | undefined }[];
+  seen: { instance_id: string | undefined; region: string | undefined; project_id: string | undefined }[];
 }
 
 export function parseInstances(raw: string | undefined, problems: string[]): ParsedInstances {
@@ -42,7 +42,7 @@ export function parseInstances(raw: string | undefined, problems: string[]): Par
     if (entry === null) return;
     if (typeof entry === 'object' && !Array.isArray(entry)) {
       const e = entry as Record<string, unknown>;
-      out.seen.push({ instance_id: text(e.instance_id), region: text(e.region) });
+      out.seen.push({ instance_id: text(e.instance_id), region: text(e.region), project_id: text(e.project_id) });
     }
     const parsed = InstanceEntry.safeParse(entry, { reportInput: true });
     if (parsed.success) out.entries.push(parsed.data);

@@ -93,7 +93,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   }
   const dmsEndpoint = get('DMS_ENDPOINT');
   if (!dmsEndpoint) problems.push(...regionProblems(region, seen));
-  if (entries.some((e) => !e.project_id) && !projectId) {
+  if (seen.some((e) => !e.project_id) && !projectId) {
     problems.push("WATCH_PROJECT_ID is required: the runtime gave no project id; expected the instances' project id");
   }
   const instances = entries.map((e) => ({

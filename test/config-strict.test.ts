@@ -105,6 +105,14 @@ describe('every problem at once', () => {
       ],
     },
     {
+      name: 'a bad entry and no project id anywhere',
+      env: env({ WATCH_PROJECT_ID: undefined, WATCH_INSTANCES: JSON.stringify([{ instance_id: A, project_id: 'p1' }, { instance_id: B, zone: 'az1' }]) }),
+      problems: [
+        `WATCH_INSTANCES[1] has an unknown key "zone": ${INSTANCE_FORM}`,
+        "WATCH_PROJECT_ID is required: the runtime gave no project id; expected the instances' project id",
+      ],
+    },
+    {
       name: 'two channels with one key and a third channel broken',
       env: env({ WEBHOOKS: JSON.stringify([{ type: 'generic', name: 'ops', url: 'https://a.example/x' }, { type: 'generic', name: 'ops', url: 'https://b.example/x' }, { type: 'lark', url: 'https://c.example/x' }]) }),
       problems: [
