@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { CHANGE_KINDS, ChangeKind, Severity } from './change';
-import { parseDuration } from './duration';
+import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from './change';
+import { parseInstances, regionProblems } from './config-instances';
+import { type Forms, describeIssue, describeValueIssue, isWordLike } from './config-issues';
+import { readBool, readChoice, readDuration, readInteger } from './env-value';
 import { ConfigError } from './errors';
 import { sha256Hex } from './hash';
 import { LOG_LEVELS, type LogLevel } from './log';
@@ -49,16 +51,9 @@ export interface Config {
 
 export type Env = Record<string, string | undefined>;
 
-const InstanceEntry = z.strictObject({
-  instance_id: z.string().trim().min(1),
-  name: z.string().trim().min(1).optional(),
-  region: z.string().trim().min(1).optional(),
-  project_id: z.string().trim().min(1).optional(),
-});
-
 const ChannelEntry = z.strictObject({
   type: z.enum(CHANNEL_TYPES),
-  url: z.string().refine(isHttpUrl, 'must be an http(s) URL'),
+  url: z.string().refine(isHttpUrl, 'is not an http(s) URL'),
   secret: z.string().min(1).optional(),
   name: z.string().trim().min(1).optional(),
   events: z.array(ChangeKind).optional(),
@@ -66,6 +61,21 @@ const ChannelEntry = z.strictObject({
   mention: z.array(z.string().min(1)).optional(),
 });
 type ChannelEntry = z.infer<typeof ChannelEntry>;
+
+const KINDS = `(${CHANGE_KINDS.join(', ')})`;
+const CHANNEL_FORMS: Forms = {
+  '': 'expected a JSON array of {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}',
+  '[]': 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}',
+  type: `expected one of ${CHANNEL_TYPES.join(', ')}`,
+  url: 'expected an http(s) URL',
+  secret: 'expected a non-empty string',
+  name: 'expected a non-empty string',
+  events: `expected an array of change kinds ${KINDS}`,
+  'events[]': `expected one of ${CHANGE_KINDS.join(', ')}`,
+  min_severity: `expected one of ${SEVERITIES.join(', ')}`,
+  mention: 'expected an array of non-empty strings (user ids, mobile numbers or "all")',
+  'mention[]': 'expected a non-empty string',
+};
 
 /** Parses DESIGN.md §3 variables. Throws one ConfigError listing every problem; never echoes a value of a secret. */
 export function parseConfig(env: Env, fallback: { projectId?: string | undefined } = {}): Config {
@@ -77,12 +87,14 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
 
   const region = get('WATCH_REGION');
   const projectId = get('WATCH_PROJECT_ID') ?? fallback.projectId ?? get('RUNTIME_PROJECT_ID');
-  const entries = parseInstances(get('WATCH_INSTANCES'), problems);
-  if (entries.some((e) => !e.region) && !region) {
-    problems.push('WATCH_REGION is required unless every instance in WATCH_INSTANCES names its region');
+  const { entries, seen } = parseInstances(get('WATCH_INSTANCES'), problems);
+  if (seen.some((e) => !e.region) && !region) {
+    problems.push('WATCH_REGION is required unless every instance in WATCH_INSTANCES names its region: expected a region such as cn-north-4');
   }
-  if (entries.some((e) => !e.project_id) && !projectId) {
-    problems.push('WATCH_PROJECT_ID is required: the runtime gave no project id');
+  const dmsEndpoint = get('DMS_ENDPOINT');
+  if (!dmsEndpoint) problems.push(...regionProblems(region, seen));
+  if (seen.some((e) => !e.project_id) && !projectId) {
+    problems.push("WATCH_PROJECT_ID is required: the runtime gave no project id; expected the instances' project id");
   }
   const instances = entries.map((e) => ({
     instance_id: e.instance_id,
@@ -92,30 +104,24 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   }));
 
   const bucket = get('OBS_BUCKET');
-  if (!bucket) problems.push('OBS_BUCKET is required');
+  if (!bucket) problems.push('OBS_BUCKET is required: expected the name of the bucket for state and history');
   const prefix = env.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(env.OBS_PREFIX.trim());
   const obsRegion = region ?? instances.find((i) => i.region)?.region;
   const obsEndpoint = get('OBS_ENDPOINT') ?? (obsRegion ? `https://obs.${obsRegion}.myhuaweicloud.com` : undefined);
-  if (get('OBS_ENDPOINT') && !isHttpUrl(get('OBS_ENDPOINT')!)) problems.push('OBS_ENDPOINT must be an http(s) URL');
-  const dmsEndpoint = get('DMS_ENDPOINT');
-  if (dmsEndpoint && !isHttpUrl(dmsEndpoint)) problems.push('DMS_ENDPOINT must be an http(s) URL');
+  if (get('OBS_ENDPOINT') && !isHttpUrl(get('OBS_ENDPOINT')!)) problems.push('OBS_ENDPOINT must be an http(s) URL, such as https://obs.cn-north-4.myhuaweicloud.com');
+  if (dmsEndpoint && !isHttpUrl(dmsEndpoint)) problems.push('DMS_ENDPOINT must be an http(s) URL, such as https://dms.cn-north-4.myhuaweicloud.com');
 
   const channels = parseChannels(get, problems);
   const notifyOn = parseKinds(get('NOTIFY_ON'), problems);
-  const notifyFirstRun = parseBool('NOTIFY_FIRST_RUN', get('NOTIFY_FIRST_RUN'), false, problems);
-  const lang = (get('NOTIFY_LANG') ?? 'en').toLowerCase();
-  if (!(NOTIFY_LANGS as readonly string[]).includes(lang)) problems.push(`NOTIFY_LANG must be one of ${NOTIFY_LANGS.join(', ')}`);
+  const notifyFirstRun = readBool('NOTIFY_FIRST_RUN', get('NOTIFY_FIRST_RUN'), false, problems);
+  const lang = readChoice('NOTIFY_LANG', get('NOTIFY_LANG'), NOTIFY_LANGS, 'en', problems);
   const timezone = get('NOTIFY_TIMEZONE') ?? 'UTC';
   // Intl's time zone data takes ~15 ms to load: not for the default.
   if (timezone !== 'UTC' && !isTimeZone(timezone)) problems.push('NOTIFY_TIMEZONE must be an IANA time zone such as UTC or Asia/Shanghai');
-  const outboxMaxAgeMs = parseDuration(get('OUTBOX_MAX_AGE') ?? '7d');
-  if (outboxMaxAgeMs === undefined || outboxMaxAgeMs <= 0) problems.push('OUTBOX_MAX_AGE must be a duration such as 7d, 12h or 30m');
-  const runTimeoutMs = parseDuration(get('RUN_TIMEOUT') ?? '120s');
-  if (runTimeoutMs === undefined || runTimeoutMs < 10_000) problems.push('RUN_TIMEOUT must be a duration of at least 10s, such as 120s or 5m');
-  const concurrency = Number(get('CONCURRENCY') ?? '8');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push('CONCURRENCY must be an integer from 1 to 64');
-  const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const outboxMaxAgeMs = readDuration('OUTBOX_MAX_AGE', get('OUTBOX_MAX_AGE'), { dflt: '7d', minMs: 1, form: 'a duration such as 7d, 12h or 30m' }, problems);
+  const runTimeoutMs = readDuration('RUN_TIMEOUT', get('RUN_TIMEOUT'), { dflt: '120s', minMs: 10_000, form: 'a duration of at least 10s, such as 120s or 5m' }, problems);
+  const concurrency = readInteger('CONCURRENCY', get('CONCURRENCY'), { dflt: 8, min: 1, max: 64, example: 8 }, problems);
+  const logLevel = readChoice('LOG_LEVEL', get('LOG_LEVEL'), LOG_LEVELS, 'info', problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -125,65 +131,35 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
     channels,
     notifyOn,
     notifyFirstRun,
-    notify: { lang: lang as NotifyLang, timezone },
-    outboxMaxAgeMs: outboxMaxAgeMs!,
-    runTimeoutMs: runTimeoutMs!,
+    notify: { lang, timezone },
+    outboxMaxAgeMs,
+    runTimeoutMs,
     concurrency,
-    logLevel: logLevel as LogLevel,
+    logLevel,
   };
 }
 
-function parseInstances(raw: string | undefined, problems: string[]): z.infer<typeof InstanceEntry>[] {
-  if (!raw) {
-    problems.push('WATCH_INSTANCES is required: instance ids (`id` or `name=id`, comma-separated) or a JSON array');
-    return [];
-  }
-  let entries: unknown;
-  if (raw.startsWith('[') || raw.startsWith('{')) {
-    entries = parseJson(raw, 'WATCH_INSTANCES', problems);
-    if (entries === undefined) return [];
-  } else {
-    entries = raw.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
-      const eq = part.indexOf('=');
-      return eq < 0 ? { instance_id: part } : { name: part.slice(0, eq).trim(), instance_id: part.slice(eq + 1).trim() };
-    });
-  }
-  const parsed = z.array(InstanceEntry).min(1).safeParse(entries);
-  if (!parsed.success) {
-    problems.push(...formatIssues('WATCH_INSTANCES', parsed.error));
-    return [];
-  }
-  const seen = new Set<string>();
-  for (const e of parsed.data) {
-    if (seen.has(e.instance_id)) problems.push(`WATCH_INSTANCES lists instance ${e.instance_id} twice`);
-    seen.add(e.instance_id);
-  }
-  return parsed.data;
-}
-
 function parseChannels(get: (n: string) => string | undefined, problems: string[]): ChannelConfig[] {
-  const entries: ChannelEntry[] = [];
-  const raw = get('WEBHOOKS');
-  if (raw) {
-    const json = parseJson(raw, 'WEBHOOKS', problems);
-    if (json !== undefined) {
-      const parsed = z.array(ChannelEntry).safeParse(json);
-      if (parsed.success) entries.push(...parsed.data);
-      else problems.push(...formatIssues('WEBHOOKS', parsed.error));
-    }
-  }
+  // Each entry with its position (1-based; the shorthand after WEBHOOKS): a bad entry hides no other problem.
+  const entries: { e: ChannelEntry; n: number }[] = [];
+  const list = webhookEntries(get('WEBHOOKS'), problems);
+  list.forEach((entry, i) => {
+    const parsed = ChannelEntry.safeParse(entry, { reportInput: true });
+    if (parsed.success) entries.push({ e: parsed.data, n: i + 1 });
+    else problems.push(...parsed.error.issues.map((issue) => describeIssue('WEBHOOKS', { ...issue, path: [i, ...issue.path] }, CHANNEL_FORMS)));
+  });
   const url = get('WEBHOOK_URL');
   if (url) {
-    const one = ChannelEntry.safeParse({ type: get('WEBHOOK_TYPE') ?? 'generic', url, secret: get('WEBHOOK_SECRET') });
-    if (one.success) entries.push(one.data);
-    else for (const issue of one.error.issues) problems.push(`${shorthandVariable(issue.path[0])} ${issue.message}`);
+    const one = ChannelEntry.safeParse({ type: get('WEBHOOK_TYPE') ?? 'generic', url, secret: get('WEBHOOK_SECRET') }, { reportInput: true });
+    if (one.success) entries.push({ e: one.data, n: list.length + 1 });
+    else for (const issue of one.error.issues) problems.push(describeValueIssue(shorthandVariable(issue.path[0]), issue, CHANNEL_FORMS[String(issue.path[0])]));
   } else if (get('WEBHOOK_SECRET') || get('WEBHOOK_TYPE')) {
-    problems.push('WEBHOOK_URL is required when WEBHOOK_TYPE or WEBHOOK_SECRET is set');
+    problems.push("WEBHOOK_URL is required when WEBHOOK_TYPE or WEBHOOK_SECRET is set: expected the channel's http(s) URL");
   }
-  const channels = entries.map((e, i) => ({
+  const channels = entries.map(({ e, n }) => ({
     // A named channel keeps its pending messages when its URL is rotated.
     key: e.name ? `${e.type}:${e.name}` : `${e.type}-${sha256Hex(`${e.type}\n${e.url}`).slice(0, 12)}`,
-    name: e.name ?? `${e.type}#${i + 1}`,
+    name: e.name ?? `${e.type}#${n}`,
     type: e.type,
     url: new Secret(e.url),
     secret: e.secret === undefined ? undefined : new Secret(e.secret),
@@ -193,11 +169,27 @@ function parseChannels(get: (n: string) => string | undefined, problems: string[
   }));
   const seen = new Map<string, number>();
   channels.forEach((c, i) => {
+    const n = entries[i]!.n;
     const first = seen.get(c.key);
-    if (first !== undefined) problems.push(`WEBHOOKS: channel ${i + 1} is the same channel as channel ${first + 1} (same type and name, or same URL): give it another "name"`);
-    else seen.set(c.key, i);
+    if (first !== undefined) problems.push(`WEBHOOKS: channel ${n} is the same channel as channel ${first} (same type and name, or same URL): give it another "name"`);
+    else seen.set(c.key, n);
   });
   return channels;
+}
+
+/** WEBHOOKS as a list of entries to check one by one. Never quotes the input: it holds secrets. */
+function webhookEntries(raw: string | undefined, problems: string[]): unknown[] {
+  if (!raw) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    problems.push(`WEBHOOKS is not valid JSON: ${CHANNEL_FORMS['']}`);
+    return [];
+  }
+  if (Array.isArray(json)) return json;
+  problems.push(describeIssue('WEBHOOKS', { code: 'invalid_type', expected: 'array', input: json, path: [], message: '' }, CHANNEL_FORMS));
+  return [];
 }
 
 function shorthandVariable(field: PropertyKey | undefined): string {
@@ -208,36 +200,11 @@ function parseKinds(raw: string | undefined, problems: string[]): ChangeKind[] {
   if (!raw) return [...CHANGE_KINDS];
   const kinds = raw.split(',').map((k) => k.trim()).filter(Boolean);
   const unknown = kinds.filter((k) => !(CHANGE_KINDS as readonly string[]).includes(k));
-  if (unknown.length > 0 || kinds.length === 0) {
-    problems.push(`NOTIFY_ON has unknown kinds (${unknown.join(', ')}); known: ${CHANGE_KINDS.join(', ')}`);
-  }
+  const form = `expected comma-separated change kinds ${KINDS}`;
+  if (kinds.length === 0) problems.push(`NOTIFY_ON lists no kind: ${form}`);
+  // Quoting a word that looks like a kind tells which to fix; anything else may be a pasted secret.
+  else if (unknown.length > 0) problems.push(`NOTIFY_ON has unknown kinds (${unknown.map((k) => (isWordLike(k) ? k : 'another value')).join(', ')}): ${form}`);
   return kinds.filter((k): k is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(k));
-}
-
-function parseBool(name: string, raw: string | undefined, dflt: boolean, problems: string[]): boolean {
-  if (raw === undefined) return dflt;
-  const v = raw.toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  problems.push(`${name} must be true or false`);
-  return dflt;
-}
-
-/** Never quotes the input: JSON.parse messages include a slice of it, and WEBHOOKS holds secrets. */
-function parseJson(raw: string, name: string, problems: string[]): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    problems.push(`${name} is not valid JSON`);
-    return undefined;
-  }
-}
-
-function formatIssues(name: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    return `${name}${path}: ${issue.message}`;
-  });
 }
 
 /** No leading slash, a trailing one unless empty. */

@@ -2,12 +2,12 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCr
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 // Deep imports: the package's index loads all ~1,500 model classes (≈40 MB, ≈300 ms); these load the client alone.
 import { KafkaClient } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaClient';
-import { KafkaRegion } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaRegion';
 import { ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListConnectorTasksRequest';
 import * as z from 'zod';
 import { sortedCopy } from './canonical-json';
 import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
+import { dmsEndpoint } from './dms-region';
 import { SourceError } from './errors';
 import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
 import { type Task, TasksInPlace } from './snapshot';
@@ -22,6 +22,8 @@ Logger4jInstance.level = 'off';
 export const PAGE_LIMIT = 50;
 /** No listing runs longer than this many pages, whatever the API says. */
 const MAX_PAGES = 1_000;
+/** Full pages past `total_number` are followed up to `max_tasks` tasks, or this many without it. */
+const FULL_PAGES_BOUND = 1_000;
 
 /**
  * One page of ListConnectorTasks: a response without a valid `tasks` array is a failed listing.
@@ -41,7 +43,7 @@ export interface Listing {
   quota_tasks: number | null;
   /** Paging anomalies seen (a short page, duplicate ids, a moving total). */
   anomalies: string[];
-  /** False when fewer distinct tasks were seen than `total_number`, or the total moved: unseen tasks are not gone. */
+  /** False when the distinct tasks seen and `total_number` disagree (either way), or the total moved: unseen tasks are not gone. */
   complete: boolean;
   requests: number;
 }
@@ -115,18 +117,29 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
           anomalies.push(`the page at offset ${offset} held only tasks already seen: listing stopped`);
           break;
         }
-        if (last.tasks.length === 0 || offset + PAGE_LIMIT >= total) break;
+        if (last.tasks.length === 0) break;
+        if (offset + PAGE_LIMIT < total) continue;
+        // At or past the total: a short page is the end; a full one means the total may be wrong (it has
+        // been seen at 13 under a page of 50), so paging goes on, up to a bound.
+        if (last.tasks.length < PAGE_LIMIT) break;
+        const bound = last.max_tasks && last.max_tasks > 0 ? last.max_tasks : FULL_PAGES_BOUND;
+        if (byId.size >= bound) {
+          if (byId.size !== total) anomalies.push(`pages were still full at ${byId.size} tasks (${last.max_tasks ? `max_tasks ${bound}` : `no max_tasks: the bound is ${bound}`}): listing stopped`);
+          break;
+        }
       }
       if (duplicates > 0) anomalies.push(`${duplicates} task(s) listed more than once (kept once)`);
       if (byId.size < (total ?? 0)) anomalies.push(`listing ended with ${byId.size} of ${total} tasks`);
+      if (byId.size > (total ?? 0)) anomalies.push(`listing found ${byId.size} tasks but total_number is ${total}`);
       return {
         tasks: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
         total_number: total ?? 0,
         max_tasks: last?.max_tasks ?? null,
         quota_tasks: last?.quota_tasks ?? null,
         anomalies,
-        // Tasks created or deleted while paging shift the pages: a task may have been skipped.
-        complete: byId.size >= (total ?? 0) && !totalMoved,
+        // Tasks created or deleted while paging shift the pages: a task may have been skipped. A total
+        // that disagrees with the tasks, either way, makes the whole answer doubtful: nothing is removed.
+        complete: byId.size === (total ?? 0) && !totalMoved,
         requests,
       };
     },
@@ -172,17 +185,6 @@ async function beforeDeadline<T>(promise: Promise<T>, remainingMs: number): Prom
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The SDK's region table, or the documented pattern for a region it does not know yet. */
-export function dmsEndpoint(region: string): string {
-  try {
-    const endpoint = KafkaRegion.valueOf(region).endpoints[0];
-    if (endpoint) return endpoint;
-  } catch {
-    // unknown to this SDK version: fall through to the documented pattern
-  }
-  return `https://dms.${region}.myhuaweicloud.com`;
 }
 
 function parsePage(raw: unknown): z.infer<typeof Page> {

@@ -258,7 +258,7 @@ describe('parseConfig: invalid environments', () => {
     { name: 'WATCH_INSTANCES broken JSON', env: env({ WATCH_INSTANCES: `[{"instance_id":"${PROD_ID}"` }), problem: 'WATCH_INSTANCES is not valid JSON' },
     { name: 'WATCH_INSTANCES entry without instance_id', env: env({ WATCH_INSTANCES: '[{"name":"prod"}]' }), problem: 'WATCH_INSTANCES[0].instance_id' },
     { name: 'WATCH_INSTANCES entry with an unknown key', env: env({ WATCH_INSTANCES: `[{"instance_id":"${PROD_ID}","zone":"az1"}]` }), problem: 'WATCH_INSTANCES[0]' },
-    { name: 'WATCH_INSTANCES name= with no name', env: env({ WATCH_INSTANCES: `=${PROD_ID}` }), problem: 'WATCH_INSTANCES[0].name' },
+    { name: 'WATCH_INSTANCES name= with no name', env: env({ WATCH_INSTANCES: `=${PROD_ID}` }), problem: 'WATCH_INSTANCES entry 1 has an empty name' },
     { name: 'a duplicate instance', env: env({ WATCH_INSTANCES: `prod=${PROD_ID}, again=${PROD_ID}` }), problem: `WATCH_INSTANCES lists instance ${PROD_ID} twice` },
     { name: 'WATCH_REGION missing', env: env({ WATCH_REGION: undefined }), problem: 'WATCH_REGION' },
     {

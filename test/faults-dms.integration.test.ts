@@ -110,6 +110,34 @@ describe('3. paging anomalies: terminated, de-duplicated, flagged, bounded', () 
       requests: 2, distinct: 50, complete: false,
       anomalies: [/^the page at offset 50 held only tasks already seen: listing stopped$/, /^50 task\(s\) listed more than once/, /^listing ended with 50 of 120 tasks$/],
     },
+    // Issue #15 item 4: a page of 50 with total_number 13 stopped the listing and invented removals.
+    {
+      name: 'a full page above total_number: paging goes on while pages are full, flagged incomplete',
+      serve: () => h.dms.setInstance(BULK, tasks.slice(0, 62), { total_number: 13, max_tasks: 100 }),
+      requests: 2, distinct: 62, complete: false, anomalies: [/^listing found 62 tasks but total_number is 13$/],
+    },
+    {
+      name: 'a full page above total_number stops at max_tasks, flagged incomplete',
+      serve: () => h.dms.setInstance(BULK, tasks.slice(0, 62), { total_number: 13 }),
+      requests: 1, distinct: 50, complete: false,
+      anomalies: [/^pages were still full at 50 tasks \(max_tasks 18\): listing stopped$/, /^listing found 50 tasks but total_number is 13$/],
+    },
+    {
+      name: 'without max_tasks, full pages stop at 1,000 tasks',
+      serve: () => h.dms.setInstance(BULK, generatedTasks(1_100), { total_number: 13, max_tasks: null }),
+      requests: 20, distinct: 1_000, complete: false,
+      anomalies: [/^pages were still full at 1000 tasks \(no max_tasks: the bound is 1000\): listing stopped$/, /^listing found 1000 tasks but total_number is 13$/],
+    },
+    {
+      name: 'exactly one full page, total_number agreeing, at max_tasks: one request, complete',
+      serve: () => h.dms.setInstance(BULK, tasks.slice(0, 50), { max_tasks: 50 }),
+      requests: 1, distinct: 50, complete: true, anomalies: [],
+    },
+    {
+      name: 'exactly one full page, total_number agreeing, below max_tasks: the next page is asked for (it is empty), complete',
+      serve: () => h.dms.setInstance(BULK, tasks.slice(0, 50), { max_tasks: 100 }),
+      requests: 2, distinct: 50, complete: true, anomalies: [],
+    },
   ])('$name', async ({ serve, requests, distinct, complete, anomalies }) => {
     h.dms.setFault(BULK, null);
     serve();
@@ -158,5 +186,58 @@ describe('1–2. concurrency and the deadline, through the built handler', () =>
     expect(state.snapshot.instances.find((i) => i.instance_id === PROD)).toMatchObject({ ok: false, tasks: expect.arrayContaining([expect.anything()]) });
     const next = await run();
     expect(next.report!.changes_by_kind).toEqual({ instance_recovered: 1 });
+  });
+});
+
+describe('4. an inconsistent total_number invents nothing (issue #15 item 4), through the built handler', () => {
+  let h: Harness;
+  let prefix = '';
+  let runs = 0;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  const run = async (): Promise<Invocation> => {
+    const inv = await h.invoke({ OBS_PREFIX: prefix, NOTIFY_FIRST_RUN: 'false' });
+    expect(inv.error).toBeUndefined();
+    expect(leakedSecrets(h, inv)).toEqual([]);
+    return inv;
+  };
+  /** Every change kind of every history object under the prefix but the baseline's, and every change kind sent. */
+  const recorded = async (baseline: string) => {
+    const kinds: string[] = [];
+    for (const key of await h.listKeys(`${prefix}history/`)) {
+      if (key !== baseline) kinds.push(...(JSON.parse((await h.getObject(key))!) as { changes: { kind: string }[] }).changes.map((c) => c.kind));
+    }
+    return kinds;
+  };
+  const sent = () => h.hook.received.flatMap((r) => (r.json as { changes: { kind: string }[] }).changes.map((c) => c.kind));
+
+  const bulk = generatedTasks(62);
+  it.each<{ name: string; extras: { total_number: number; max_tasks?: number }; seen: string }>([
+    { name: 'a page of 50 with total_number 13 (pages full past max_tasks 18)', extras: { total_number: 13 }, seen: 'listing found 50 tasks but total_number is 13' },
+    { name: 'a page of 50 with total_number 13 (max_tasks 100: paging goes on)', extras: { total_number: 13, max_tasks: 100 }, seen: 'listing found 62 tasks but total_number is 13' },
+    { name: 'total_number 200 with 62 tasks (pages run dry)', extras: { total_number: 200 }, seen: 'listing ended with 62 of 200 tasks' },
+  ])('$name: no task_removed recorded or sent, an anomaly reported; the next consistent run adds nothing', async ({ extras, seen }) => {
+    prefix = `total-${++runs}/`;
+    h.dms.setInstance(PROD, fixtureTasks());
+    h.dms.setInstance(BULK, bulk);
+    const baseline = await run();
+    expect(baseline.report).toMatchObject({ first_run: true, tasks: fixtureTasks().length + 62, anomalies: [] });
+    h.hook.reset();
+
+    h.dms.setInstance(BULK, bulk, extras);
+    const odd = await run();
+    expect(odd.report!.changes_by_kind).toEqual({});
+    expect(odd.report!.tasks).toBe(fixtureTasks().length + 62);
+    expect(odd.report!.anomalies).toContain(`bulk (inst-bulk-0002): ${seen}`);
+    expect(odd.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'paging anomaly', anomaly: seen }));
+
+    h.dms.setInstance(BULK, bulk);
+    const next = await run();
+    expect(next.report).toMatchObject({ changes: 0, changes_by_kind: {}, anomalies: [] });
+    expect(await recorded(baseline.report!.history_key!)).toEqual([]);
+    expect(sent()).toEqual([]);
   });
 });

@@ -69,10 +69,15 @@ describe('no secret reaches any output', () => {
       const broken = `[{"type":"generic","url":"${h.hook.url}?access_token=${h.secrets.urlToken}","secret":"${h.secrets.webhookSecret}",`;
       const unknownType = `[{"type":"pager","url":"${h.hook.url}","secret":"${h.secrets.webhookSecret}"}]`;
       const badUrl = `[{"type":"generic","url":"ftp://${h.secrets.urlToken}","secret":"${h.secrets.webhookSecret}"}]`;
-      for (const WEBHOOKS of [broken, unknownType, badUrl]) {
+      // Issue #14.4's messages: a secret pasted as a key, an entry, an event, a region or a number.
+      const secretKey = `[{"type":"generic","url":"${h.hook.url}","${h.secrets.webhookSecret}":true}]`;
+      const secretItems = `["${h.secrets.urlToken}",{"type":"generic","url":"${h.hook.url}","events":["${h.secrets.webhookSecret}"],"mention":["${h.secrets.sk}",""]}]`;
+      for (const WEBHOOKS of [broken, unknownType, badUrl, secretKey, secretItems]) {
         const inv = record('bad config', await h.invoke({ WEBHOOKS, WEBHOOK_URL: undefined }));
         expect(inv.error?.name).toBe('ConfigError');
       }
+      const misplaced = record('bad config', await h.invoke({ DMS_ENDPOINT: undefined, WATCH_REGION: h.secrets.token, CONCURRENCY: h.secrets.sk, OUTBOX_MAX_AGE: h.secrets.urlToken }));
+      expect(misplaced.error?.message).toMatch(/WATCH_REGION is not a region.*OUTBOX_MAX_AGE must be.*CONCURRENCY must be/);
     }],
     ['OBS rejects: a missing bucket', async () => {
       const inv = record('no bucket', await h.invoke({ OBS_BUCKET: 'no-such-bucket' }));
@@ -98,7 +103,7 @@ describe('no secret reaches any output', () => {
   });
 
   it('covered every scenario (some invoke the handler more than once)', () => {
-    expect(outputs.length).toBe(scenarios.length + 3);
+    expect(outputs.length).toBe(scenarios.length + 6);
   });
 });
 

@@ -43,8 +43,8 @@ export interface DmsRequestRecord {
 
 export interface DmsEmulator {
   url: string;
-  /** `total_number` overrides the reported total (to emulate a listing that runs dry early). */
-  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: { max_tasks?: number; quota_tasks?: number; total_number?: number }): void;
+  /** `total_number` overrides the reported total (a listing that runs dry early, or a total below the tasks); `max_tasks: null` leaves it out. */
+  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: { max_tasks?: number | null; quota_tasks?: number; total_number?: number }): void;
   removeInstance(instanceId: string): void;
   setFault(instanceId: string, fault: DmsFault | null): void;
   /** Every request received, oldest first. Cleared in place by `reset()`. */
@@ -53,7 +53,7 @@ export interface DmsEmulator {
   close(): Promise<void>;
 }
 
-interface Instance { tasks: Record<string, unknown>[]; max_tasks: number; quota_tasks: number; total_number: number | undefined }
+interface Instance { tasks: Record<string, unknown>[]; max_tasks: number | null; quota_tasks: number; total_number: number | undefined }
 type ErrorBody = { error_code: string; error_msg: string };
 
 const ROUTE = /^\/v2\/([^/]+)\/instances\/([^/]+)\/connector\/tasks\/?$/;
@@ -136,7 +136,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
 
     const ok = (from = offset, extraTotal = 0): void => send(res, rec, 200, JSON.stringify({
       tasks: instance.tasks.slice(from, from + limit), total_number: (instance.total_number ?? instance.tasks.length) + extraTotal,
-      max_tasks: instance.max_tasks, quota_tasks: instance.quota_tasks,
+      ...(instance.max_tasks === null ? {} : { max_tasks: instance.max_tasks }), quota_tasks: instance.quota_tasks,
     }));
     const fault = takeFault(instanceId);
     switch (fault?.kind) {
@@ -177,7 +177,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
   return {
     url: `http://127.0.0.1:${port}`,
     setInstance(instanceId, tasks, extras = {}) {
-      instances.set(instanceId, { tasks: [...tasks], max_tasks: extras.max_tasks ?? 18, quota_tasks: extras.quota_tasks ?? 18, total_number: extras.total_number });
+      instances.set(instanceId, { tasks: [...tasks], max_tasks: extras.max_tasks === undefined ? 18 : extras.max_tasks, quota_tasks: extras.quota_tasks ?? 18, total_number: extras.total_number });
     },
     removeInstance(instanceId) { instances.delete(instanceId); },
     setFault(instanceId, fault) {
