@@ -3,6 +3,7 @@ import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from './change';
 import { parseInstances, regionProblems } from './config-instances';
 import { type Forms, describeIssue, describeValueIssue, isWordLike } from './config-issues';
 import { readBool, readChoice, readDuration, readInteger } from './env-value';
+import { obsEndpoint as regionObsEndpoint } from './dms-region';
 import { ConfigError } from './errors';
 import { sha256Hex } from './hash';
 import { LOG_LEVELS, type LogLevel } from './log';
@@ -107,7 +108,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   if (!bucket) problems.push('OBS_BUCKET is required: expected the name of the bucket for state and history');
   const prefix = env.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(env.OBS_PREFIX.trim());
   const obsRegion = region ?? instances.find((i) => i.region)?.region;
-  const obsEndpoint = get('OBS_ENDPOINT') ?? (obsRegion ? `https://obs.${obsRegion}.myhuaweicloud.com` : undefined);
+  const obsEndpoint = get('OBS_ENDPOINT') ?? (obsRegion ? regionObsEndpoint(obsRegion) : undefined);
   if (get('OBS_ENDPOINT') && !isHttpUrl(get('OBS_ENDPOINT')!)) problems.push('OBS_ENDPOINT must be an http(s) URL, such as https://obs.cn-north-4.myhuaweicloud.com');
   if (dmsEndpoint && !isHttpUrl(dmsEndpoint)) problems.push('DMS_ENDPOINT must be an http(s) URL, such as https://dms.cn-north-4.myhuaweicloud.com');
 

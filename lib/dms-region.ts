@@ -18,3 +18,14 @@ export function dmsEndpoint(region: string): string {
   if (!endpoint) throw new Error(`no DMS endpoint for region ${region}: set DMS_ENDPOINT`);
   return endpoint;
 }
+
+/**
+ * The OBS endpoint of a region: `obs.{region}.` in the cloud domain of the region's DMS endpoint
+ * (`https://obs.eu-west-101.myhuaweicloud.eu` for EU-Dublin, as Huawei's OBS endpoint table gives
+ * it); `myhuaweicloud.com` for a region the SDK does not know.
+ */
+export function obsEndpoint(region: string): string {
+  const dms = isDmsRegion(region) ? TABLE[region]?.endpoints[0] : undefined;
+  const domain = dms ? new URL(dms).hostname.split('.').slice(2).join('.') : 'myhuaweicloud.com';
+  return `https://obs.${region}.${domain}`;
+}

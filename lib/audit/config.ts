@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type Env, isHttpUrl, normalisePrefix } from '../config';
 import type { Credentials } from '../credentials';
 import { ConfigError } from '../errors';
+import { obsEndpoint } from '../dms-region';
 import { Secret } from '../secret';
 
 /** What the audit commands need: where the history is and the keys to read it. */
@@ -28,7 +29,7 @@ const AuditEnv = z
     CLOUD_SDK_SECURITY_TOKEN: optional,
   })
   .refine((e) => e.OBS_ENDPOINT !== undefined || e.WATCH_REGION !== undefined, {
-    error: 'OBS_ENDPOINT is required unless WATCH_REGION is set (the endpoint is then https://obs.{region}.myhuaweicloud.com)',
+    error: 'OBS_ENDPOINT is required unless WATCH_REGION is set (the endpoint is then https://obs.{region}.myhuaweicloud.com, or .eu in EU regions)',
     path: ['OBS_ENDPOINT'],
     when: (payload) => payload.issues.every((i) => i.path?.[0] !== 'OBS_ENDPOINT'),
   });
@@ -42,7 +43,7 @@ export function parseAuditConfig(env: Env): AuditConfig {
     obs: {
       bucket: e.OBS_BUCKET,
       prefix: e.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(e.OBS_PREFIX.trim()),
-      endpoint: e.OBS_ENDPOINT ?? `https://obs.${e.WATCH_REGION}.myhuaweicloud.com`,
+      endpoint: e.OBS_ENDPOINT ?? obsEndpoint(e.WATCH_REGION!),
     },
     credentials: {
       ak: new Secret(e.CLOUD_SDK_AK),

@@ -6,6 +6,7 @@
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 import { FunctionGraphClient } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/FunctionGraphClient';
+import { FunctionGraphRegion } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/FunctionGraphRegion';
 import { ListFunctionTriggersRequest } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/ListFunctionTriggersRequest';
 import { ShowFunctionAsyncInvokeConfigRequest } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/ShowFunctionAsyncInvokeConfigRequest';
 import { ShowFunctionConfigRequest } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/ShowFunctionConfigRequest';
@@ -39,8 +40,10 @@ export interface DeploymentReader {
   read(functionUrn: string): Promise<Deployment>;
 }
 
+/** The FunctionGraph endpoint of a region, from the SDK's own table (`functiongraph.{region}.myhuaweicloud.com` for one it does not know). */
 export function functionGraphEndpoint(region: string): string {
-  return `https://functiongraph.${region}.myhuaweicloud.com`;
+  const table = (FunctionGraphRegion as unknown as { REGION_MAP: Record<string, { endpoints: string[] }> }).REGION_MAP;
+  return (Object.hasOwn(table, region) ? table[region]?.endpoints[0] : undefined) ?? `https://functiongraph.${region}.myhuaweicloud.com`;
 }
 
 export function createFunctionGraphReader(opts: FunctionGraphOptions): DeploymentReader {
