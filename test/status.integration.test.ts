@@ -177,6 +177,21 @@ describe('smart-connect-watch status', () => {
     noSecrets(json);
   });
 
+  it('OBS refuses (no such bucket): exit 1, the reason printed, in text and JSON', async () => {
+    const bucket = 'no-such-bucket-0404';
+    const run = (args: string[]) =>
+      new Promise<Result>((done) => {
+        const env = { PATH: process.env.PATH ?? '', OBS_ENDPOINT: proxy.url, OBS_BUCKET: bucket, OBS_PREFIX: HEALTHY, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: CLI_SK };
+        execFile(process.execPath, [cliJs, 'status', ...args], { cwd, env, timeout: 20_000 }, (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+      });
+    const [text, json] = await Promise.all([run([]), run(['--json'])]);
+    for (const r of [text, json]) noSecrets(r);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^problem: state\.json could not be read: OBS GET obs:\/\/no-such-bucket-0404\/status-healthy\/state\.json failed \(attempt 1 of 3\): NoSuchBucket .*\nNOT HEALTHY: 1 problem\n$/);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ healthy: false, problems: [expect.stringContaining('NoSuchBucket')], checked_at: null, failing: null });
+  });
+
   it.each([
     [['--max-age', '15'], 2, /--max-age 15 has no unit/],
     [['--max-age', 'soon'], 2, /--max-age soon is not a duration/],

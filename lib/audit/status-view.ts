@@ -48,10 +48,16 @@ export interface StatusDetails {
   last_run: State['last_run'] | null;
 }
 
-/** The health of the watcher from one read of state.json, at `now`, with `maxAgeMs` from --max-age. */
-export function statusView(read: StateRead, now: Date, maxAgeMs: number, location: string): { view: StatusView; details: StatusDetails | null } {
+/**
+ * The health of the watcher from one read of state.json (or the reason it `failed`: OBS denied, the
+ * bucket missing), at `now`, with `maxAgeMs` from --max-age.
+ */
+export function statusView(read: StateRead | { kind: 'failed'; reason: string }, now: Date, maxAgeMs: number, location: string): { view: StatusView; details: StatusDetails | null } {
   if (read.kind !== 'ok') {
-    const problem = read.kind === 'missing' ? `no state.json in ${location}: the function has never run, or writes elsewhere (check OBS_BUCKET and OBS_PREFIX)` : `${location}state.json is unusable: ${read.reason}`;
+    const problem =
+      read.kind === 'missing' ? `no state.json in ${location}: the function has never run, or writes elsewhere (check OBS_BUCKET and OBS_PREFIX)`
+      : read.kind === 'corrupt' ? `${location}state.json is unusable: ${read.reason}`
+      : `state.json could not be read: ${read.reason}`;
     return { view: { healthy: false, problems: [problem], checked_at: null, age_s: null, instances: null, tasks_by_status: null, failing: null, pending: null, silences: null }, details: null };
   }
   const { state } = read;

@@ -1,4 +1,5 @@
 import { parseDuration } from '../../duration';
+import { describeError } from '../../errors';
 import { showInvisible } from '../../visible-text';
 import { parseArgs, usageLine } from '../args';
 import { type FailingEntry, type StatusDetails, type StatusView, humanAge, statusView } from '../status-view';
@@ -35,7 +36,8 @@ export const statusCommand: AuditCommand<StatusOptions> = {
     return { json: flags.json === true, maxAgeMs };
   },
   async run(ctx, o) {
-    const read = await ctx.store.readState();
+    // An OBS failure is a finding, printed like the others (a monitoring script reading --json gets its object).
+    const read = await ctx.store.readState().catch((err: unknown) => ({ kind: 'failed' as const, reason: describeError(err) }));
     const { view, details } = statusView(read, ctx.now, o.maxAgeMs, ctx.store.location);
     ctx.io.out(o.json ? `${JSON.stringify(view)}\n` : `${formatStatus(view, details, ctx.style, ctx.now).join('\n')}\n`);
     return view.healthy ? 0 : 1;
