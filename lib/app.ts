@@ -2,6 +2,7 @@ import { type ChannelConfig, type Env, parseConfig } from './config';
 import { type CredentialContext, resolveCredentials } from './credentials';
 import { createDmsSource } from './dms-source';
 import { ConfigError, StoreError, WatchError, describeError } from './errors';
+import { oneLineReason, parseHeartbeat, redactHeartbeat, sendHeartbeat } from './heartbeat';
 import { type Logger, createLogger } from './log';
 import type { NotifierDeps } from './notify/factory';
 import type { Fetch, Notifier } from './notify/types';
@@ -32,8 +33,18 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
   const redactor = new Redactor();
   const requestId = safeCall(() => context?.getRequestID?.()) ?? undefined;
   let logger: Logger = createLogger({ level: 'info', requestId, redactor, write: opts.write });
+  // The heartbeat is parsed first and on its own: a run whose other configuration is invalid still pings its fail URL.
+  const heartbeatConfig = parseHeartbeat(env);
+  const heartbeat = heartbeatConfig.heartbeat;
+  redactHeartbeat(redactor, heartbeat);
+  const ping = (outcome: Parameters<typeof sendHeartbeat>[1]) =>
+    sendHeartbeat(heartbeat, outcome, {
+      fetch: (...args) => (opts.fetch ?? globalThis.fetch)(...args),
+      logger,
+      remainingMs: positive(safeCall(() => context?.getRemainingTimeInMilliSeconds?.())),
+    });
   try {
-    const config = parseConfig(env, { projectId: safeCall(() => context?.getProjectID?.()) });
+    const config = withHeartbeatProblems(() => parseConfig(env, { projectId: safeCall(() => context?.getProjectID?.()) }), heartbeatConfig.problems);
     logger = createLogger({ level: config.logLevel, requestId, redactor, write: opts.write });
     for (const c of config.channels) {
       redactor.addUrl(c.url.reveal());
@@ -44,8 +55,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
 
     const now = () => Date.now();
     const startedAt = now();
-    const remaining = safeCall(() => context?.getRemainingTimeInMilliSeconds?.());
-    const budget = timeBudget(typeof remaining === 'number' && remaining > 0 ? remaining : config.runTimeoutMs);
+    const budget = timeBudget(positive(safeCall(() => context?.getRemainingTimeInMilliSeconds?.())) ?? config.runTimeoutMs);
     const time = {
       now,
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
@@ -90,14 +100,37 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       time,
     });
     logger[report.errors.length > 0 ? 'warn' : 'info']('run finished', { ...report });
+    await ping({ ok: true });
     return JSON.parse(redactor.redact(JSON.stringify(report))) as RunReport;
   } catch (err) {
     const message = redactor.redact(describeError(err));
-    logger.error('run failed', { error: message, type: err instanceof Error ? err.name : typeof err });
+    // A reason that will repeat every run until someone acts: bad configuration, OBS denied or missing.
+    const willRepeat = err instanceof ConfigError || (err instanceof StoreError && !err.retryable);
+    const reason = oneLineReason(message);
+    logger.error('run failed', { error: message, reason, will_repeat: willRepeat, type: err instanceof Error ? err.name : typeof err });
+    await ping({ ok: false, reason });
     if (err instanceof ConfigError) throw err;
     // A fresh error: the original's cause chain may hold SDK objects with request headers.
     throw err instanceof StoreError ? new StoreError(message) : new WatchError(message);
   }
+}
+
+/** A whole, positive number of ms, else undefined. */
+function positive(ms: unknown): number | undefined {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/** parseConfig, its ConfigError extended with the heartbeat's problems: every problem at once. */
+function withHeartbeatProblems<T>(parse: () => T, problems: readonly string[]): T {
+  let value: T;
+  try {
+    value = parse();
+  } catch (err) {
+    if (err instanceof ConfigError && problems.length > 0) throw new ConfigError([...err.problems, ...problems]);
+    throw err;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return value;
 }
 
 function safeCall<T>(fn: () => T): T | undefined {

@@ -11,6 +11,7 @@ import type { SnapshotStore, StateRead, StoredSnapshot } from './obs-store';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
+import { runRecord } from './run-record';
 import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
 import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
@@ -136,6 +137,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     last_history: lastHistory,
     checked_at: takenAt,
     outbox: box,
+    ...runRecord({ previous: read.kind === 'ok' ? read.state : null, instances, changes, startedAt: takenAt, durationMs: time.now() - started }),
   });
   const written = await store.putState(state(outbox));
 

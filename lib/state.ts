@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Change } from './change';
+import { FailingSince, LastRun } from './run-record';
 import { CarriedSnapshot } from './snapshot';
 
 export const STATE_SCHEMA = 'smart-connect-watch/state/v1';
@@ -28,5 +29,8 @@ export const State = z.object({
   last_history: LastHistory.nullable(),
   checked_at: z.string(),
   outbox: z.array(OutboxEntry),
+  /** For `status` (DESIGN.md §12); absent in a state.json written before it existed. */
+  failing_since: FailingSince.optional(),
+  last_run: LastRun.optional(),
 });
 export type State = z.infer<typeof State>;

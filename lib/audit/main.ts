@@ -8,6 +8,7 @@ import { historyCommand } from './commands/history';
 import { reportCommand } from './commands/report';
 import { verifyCommand } from './commands/verify';
 import { doctorCommand } from './commands/doctor';
+import { statusCommand } from './commands/status';
 import { parseAuditConfig, type AuditConfig } from './config';
 import { createProgress } from './progress';
 import { colourEnabled, createStyle } from './style';
@@ -16,7 +17,7 @@ import { UsageError } from './usage-error';
 /** A command of any option type: each command's `parse` feeds only its own `run`. */
 type AnyCommand = AuditCommand<any>;
 
-export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, doctorCommand];
+export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, doctorCommand, statusCommand];
 
 export function findAuditCommand(name: string | undefined): AnyCommand | undefined {
   return AUDIT_COMMANDS.find((c) => c.name === name);
