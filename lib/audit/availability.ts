@@ -52,10 +52,18 @@ export interface TaskAvailability {
   /** Instance unreachable, a gap in the history, or the task not in the snapshot (not yet created, or removed). */
   unknown_ms: number;
   incidents: Incident[];
+  /** Known stretches, oldest first, adjacent ones of one class merged; the time between them is unknown. */
+  stretches: Stretch[];
   /** Its status in the snapshot in force at the end (null when the task is not in it). */
   status: string | null;
   /** False when its instance could not be listed at the end (the status is the last one listed). */
   reachable: boolean;
+}
+
+export interface Stretch {
+  start: number;
+  end: number;
+  cls: StatusClass;
 }
 
 /** A stretch the history cannot account for: an object between `after` and `before` is missing or unreadable. */
@@ -108,7 +116,7 @@ export function createAvailability(since: number, end: number) {
     const key = `${instance.instance_id}\n${task.id}`;
     let t = tracks.get(key);
     if (!t) {
-      t = { instance_id: instance.instance_id, instance_name: null, task_id: task.id, task_name: null, running_ms: 0, failing_ms: 0, paused_ms: 0, unknown_ms: 0, incidents: [], status: null, reachable: true, open: null, lastFailingEnd: 0, lastStatus: null, lastSeenEnd: -Infinity };
+      t = { instance_id: instance.instance_id, instance_name: null, task_id: task.id, task_name: null, running_ms: 0, failing_ms: 0, paused_ms: 0, unknown_ms: 0, incidents: [], stretches: [], status: null, reachable: true, open: null, lastFailingEnd: 0, lastStatus: null, lastSeenEnd: -Infinity };
       tracks.set(key, t);
     }
     return t;
@@ -142,6 +150,9 @@ export function createAvailability(since: number, end: number) {
         }
         const cls = classify(task.status);
         const contiguous = t.lastSeenEnd === a;
+        const last = t.stretches.at(-1);
+        if (last && last.end === a && last.cls === cls) last.end = b;
+        else t.stretches.push({ start: a, end: b, cls });
         if (cls === 'failing') {
           t.failing_ms += b - a;
           if (!t.open) {
