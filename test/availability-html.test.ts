@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The availability summary fragment, judged by a real browser (Debian's chromium through playwright-core): what a
  * reader sees, not the string the code wrote.
