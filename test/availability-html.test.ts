@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The availability summary fragment, judged by a real browser (Debian's chromium through playwright-core): what a
  * reader sees, not the string the code wrote.
