@@ -268,6 +268,14 @@ describe('generated histories', () => {
           }
           expect(got).toBeDefined();
           expect(got!.running_ms + got!.failing_ms + got!.paused_ms + got!.unknown_ms).toBe(length * M);
+          // The stretches (for the bands) are ordered, apart, inside the range, and sum to the known time.
+          const st = got!.stretches;
+          st.forEach((x, k) => {
+            expect(x.end).toBeGreaterThan(x.start);
+            expect(x.start).toBeGreaterThanOrEqual(k === 0 ? since * M : st[k - 1]!.end);
+            expect(x.end).toBeLessThanOrEqual(end * M);
+          });
+          for (const cls of ['running', 'failing', 'paused'] as const) expect(st.filter((x) => x.cls === cls).reduce((n, x) => n + x.end - x.start, 0)).toBe(got![`${cls}_ms`]);
           expect({ running: got!.running_ms / M, failing: got!.failing_ms / M, paused: got!.paused_ms / M, unknown: got!.unknown_ms / M, incidents: got!.incidents.length }).toEqual(want);
         }
         expect(r.gaps).toEqual([]);
