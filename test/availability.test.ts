@@ -98,6 +98,11 @@ describe('availability at the edges (range [0, 100 min))', () => {
       { running: 0, unknown: 100, gaps: [[0, 100, 'o50']] },
     ],
     [
+      'the first object after the end unreadable: what it linked to is not known, so neither is the last stretch',
+      chain([-10, { [I]: { t1: 'RUNNING' } }], [120, 'unreadable']),
+      { running: 0, unknown: 100, gaps: [[0, 100, 'o120']] },
+    ],
+    [
       'the object before the range unreadable: unknown until the first one in it',
       chain([-10, 'unreadable'], [25, { [I]: { t1: 'RUNNING' } }]),
       { running: 75, unknown: 25, gaps: [[0, 25, 'o-10']] },

@@ -185,7 +185,7 @@ export function createAvailability(since: number, end: number) {
       if (ended) return;
       ended = item.at >= end;
       if (item.kind === 'unreadable') {
-        if (ended) return;
+        // Even the first one after the end: what it linked to is not known, so neither is the stretch before it.
         doubt ??= { from: inForce?.from ?? item.at, ids: [] };
         doubt.ids.push(item.id);
         return;
