@@ -125,13 +125,14 @@ async function generate(endpoint: string, bucket: string, end: number): Promise<
 }
 
 /** One run of the built CLI as a child process (asynchronous: s3rver answers from this process meanwhile). */
-function measure(args: string[], env: Record<string, string>): Promise<{ seconds: number; rssMb: number; stdout: string }> {
+function measure(args: string[], env: Record<string, string>): Promise<{ seconds: number; cpu: number; rssMb: number; stdout: string }> {
   return new Promise((done, fail) => {
     execFile('/usr/bin/time', ['-v', process.execPath, join(__dirname, 'cli.js'), ...args], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) return fail(new Error(`availability ${args.join(' ')}: ${err.message}: ${stderr}`));
       const field = (name: string) => new RegExp(`${name}: (.+)`).exec(stderr)?.[1] ?? '';
       const [m, s] = field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)').split(':').slice(-2).map(Number);
-      done({ seconds: m! * 60 + s!, rssMb: Number(field('Maximum resident set size \\(kbytes\\)')) / 1024, stdout });
+      const cpu = Number(field('User time \\(seconds\\)')) + Number(field('System time \\(seconds\\)'));
+      done({ seconds: m! * 60 + s!, cpu, rssMb: Number(field('Maximum resident set size \\(kbytes\\)')) / 1024, stdout });
     });
   });
 }
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
       const results = [];
       for (let i = 0; i < REPEAT; i++) results.push(await measure(['availability', '--since', sinceIso, '--until', until, '--json'], env));
       const median = <T>(xs: T[], f: (x: T) => number) => xs.map(f).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      console.log(`--since ${since} --json: ${median(results, (r) => r.seconds).toFixed(2)} s, peak RSS ${median(results, (r) => r.rssMb).toFixed(0)} MB (median of ${REPEAT})`);
+      console.log(`--since ${since} --json: ${median(results, (r) => r.seconds).toFixed(2)} s (CPU ${median(results, (r) => r.cpu).toFixed(1)} s), peak RSS ${median(results, (r) => r.rssMb).toFixed(0)} MB (median of ${REPEAT})`);
     }
     const human = await measure(['availability', '--since', new Date(info.end + 1 - DAYS * 86_400_000).toISOString(), '--until', until], env);
     console.log(`\n$ smart-connect-watch availability --since ${DAYS}d\n${human.stdout.split('\n').slice(0, 14).join('\n')}\n…\n${human.stdout.trimEnd().split('\n').slice(-1).join('\n')}`);

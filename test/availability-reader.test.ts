@@ -40,7 +40,7 @@ describe('readInOrder', () => {
     const seen: string[] = [];
     const m = manualStore((k) => keys.indexOf(k), () => seen.length);
     const progress: number[] = [];
-    const done = readInOrder(m.store, keys, (e: HistoryEntry) => seen.push(e.key), { concurrency: 4, window: 6, progress: { update: (n) => progress.push(n), end: () => progress.push(-1) } });
+    const done = readInOrder(m.store, keys, (e: HistoryEntry) => e.key, (k) => seen.push(k), { concurrency: 4, window: 6, progress: { update: (n) => progress.push(n), end: () => progress.push(-1) } });
     await m.waitFor(4);
     // Answer the later ones first: nothing is handed over until the first arrives, and no more than the window is read ahead.
     for (const k of [...m.pending.keys()].slice(1)) m.pending.get(k)!(undefined);
@@ -73,7 +73,7 @@ describe('readInOrder', () => {
         return undefined;
       },
     };
-    await expect(readInOrder(store, keys, () => {}, { concurrency: 2 })).rejects.toThrow('OBS GET failed: 503');
+    await expect(readInOrder(store, keys, (e) => e, () => {}, { concurrency: 2 })).rejects.toThrow('OBS GET failed: 503');
     expect(reads).toBeLessThan(10);
   });
 });

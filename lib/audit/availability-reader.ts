@@ -1,6 +1,6 @@
 import { mapLimit } from '../concurrency';
 import { historyKey } from '../snapshot';
-import type { HistoryItem } from './availability';
+import type { AvailabilitySnapshot, HistoryItem } from './availability';
 import { compareIds, idTime, parseHistoryKey } from './history-key';
 import { type HistoryEntry, parseHistoryObject } from './history-object';
 import type { HistoryStore } from './history-reader';
@@ -73,23 +73,32 @@ export function keyOfId(id: string): string | undefined {
   }
 }
 
-/** A history object as the fold takes it: parsed, or unusable (a gap). */
+/** A history object as the fold takes it: parsed (only the fields it reads, so that a read-ahead window stays small), or unusable (a gap). */
 export function toItem(entry: HistoryEntry): HistoryItem | undefined {
   if (entry.kind === 'foreign') return undefined;
   const at = idTime(entry.id)?.getTime();
   if (at === undefined) return undefined;
-  return entry.kind === 'ok' ? { kind: 'snapshot', at, snapshot: entry.snapshot } : { kind: 'unreadable', at, id: entry.id };
+  return entry.kind === 'ok' ? { kind: 'snapshot', at, snapshot: slim(entry.snapshot) } : { kind: 'unreadable', at, id: entry.id };
+}
+
+function slim(s: AvailabilitySnapshot): AvailabilitySnapshot {
+  return {
+    id: s.id,
+    previous: s.previous ? { id: s.previous.id } : null,
+    instances: s.instances.map((i) => ({ instance_id: i.instance_id, name: i.name, ok: i.ok, tasks: i.tasks.map((t) => ({ id: t.id, status: t.status, task_name: t.task_name ?? null })) })),
+  };
 }
 
 /**
- * Reads objects concurrently and hands each to `each` in the order given, as soon as it and all before it are read:
- * at most `window` objects are held at once (a month of full snapshots never is).
+ * Reads objects concurrently, turns each into what is kept of it (`keep`, as soon as it is read), and hands those to
+ * `each` in the order given, as soon as all before are handed: at most `window` are held at once (a month of full
+ * snapshots never is).
  */
-export async function readInOrder(store: HistoryStore, keys: readonly string[], each: (entry: HistoryEntry) => void, opts: { concurrency?: number; window?: number; progress?: Progress } = {}): Promise<void> {
+export async function readInOrder<T>(store: HistoryStore, keys: readonly string[], keep: (entry: HistoryEntry) => T, each: (kept: T) => void, opts: { concurrency?: number; window?: number; progress?: Progress } = {}): Promise<void> {
   const progress = opts.progress ?? NO_PROGRESS;
   const concurrency = opts.concurrency ?? 16;
   const window = Math.max(concurrency, opts.window ?? concurrency * 2);
-  const ready = new Map<number, HistoryEntry>();
+  const ready = new Map<number, T>();
   let next = 0;
   let started = 0;
   let done = 0;
@@ -108,7 +117,7 @@ export async function readInOrder(store: HistoryStore, keys: readonly string[], 
       const i = started++;
       const key = keys[i]!;
       try {
-        ready.set(i, parseHistoryObject(key, await store.readText(key)));
+        ready.set(i, keep(parseHistoryObject(key, await store.readText(key))));
         progress.update(++done, keys.length);
         while (failure === undefined && ready.has(next)) {
           const entry = ready.get(next)!;

@@ -114,11 +114,12 @@ export async function measure(ctx: Pick<AuditContext, 'store' | 'io' | 'progress
     if (key) feed(toItem(await read(key)));
   }
   if (first) feed(toItem(first));
-  const onEntry = (entry: ReturnType<typeof parseHistoryObject>) => {
-    if (entry.kind !== 'ok') skipped.push(entry.key);
-    feed(toItem(entry));
+  const keep = (entry: ReturnType<typeof parseHistoryObject>) => ({ key: entry.key, ok: entry.kind === 'ok', item: toItem(entry) });
+  const onEntry = (kept: ReturnType<typeof keep>) => {
+    if (!kept.ok) skipped.push(kept.key);
+    feed(kept.item);
   };
-  await readInOrder(store, keys.slice(1), onEntry, { progress: ctx.progress('reading history') });
+  await readInOrder(store, keys.slice(1), keep, onEntry, { progress: ctx.progress('reading history') });
   if (first && first.kind !== 'ok') skipped.unshift(first.key);
   if (listing.after) feed(toItem(await read(listing.after)));
   if (skipped.length > 0) warnSkipped({ io, store } as AuditContext, skipped);
