@@ -1,7 +1,9 @@
 import { eastAsianWidth } from 'get-east-asian-width';
 import { showInvisible } from '../visible-text';
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+let segmenter: Intl.Segmenter | undefined;
+/** Graphemes, by a segmenter made on first use (not at import: every CLI command loads this module). */
+const graphemes = (text: string) => (segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' })).segment(text);
 const ZERO_WIDTH = /^(?:\p{Mn}|\p{Me}|\p{Cf})+$/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 
@@ -11,7 +13,7 @@ const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
  */
 export function terminalWidth(text: string): number {
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     if (ZERO_WIDTH.test(segment)) continue;
     const first = segment.codePointAt(0) ?? 0;
     if (first < 0x20 || (first >= 0x7f && first < 0xa0)) continue;
@@ -30,7 +32,7 @@ export function safeName(text: string): string {
 export function cutTo(text: string, width: number): string {
   if (terminalWidth(text) <= width) return text;
   let out = '';
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     if (terminalWidth(out + segment) > width - 1) break;
     out += segment;
   }
