@@ -4,6 +4,7 @@ import { Redactor } from '../secret';
 import { usageLine } from './args';
 import { type AuditCommand, type AuditIo, type AuditStore, AuditFailure } from './commands/common';
 import { diffCommand, showCommand } from './commands/show';
+import { availabilityCommand } from './commands/availability';
 import { historyCommand } from './commands/history';
 import { reportCommand } from './commands/report';
 import { verifyCommand } from './commands/verify';
@@ -17,7 +18,7 @@ import { UsageError } from './usage-error';
 /** A command of any option type: each command's `parse` feeds only its own `run`. */
 type AnyCommand = AuditCommand<any>;
 
-export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, doctorCommand, statusCommand];
+export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, availabilityCommand, statusCommand, doctorCommand];
 
 export function findAuditCommand(name: string | undefined): AnyCommand | undefined {
   return AUDIT_COMMANDS.find((c) => c.name === name);
