@@ -132,8 +132,8 @@ describe('formatSnapshot', () => {
     expect(text).toContain(`snapshot ${s.id}  taken 2026-11-21 06:15:00 UTC`);
     expect(text).toContain(`previous  ${h.objects[3]!.id} (sha256 ${h.objects[3]!.sha256.slice(0, 12)}…)`);
     expect(text).toContain('2 instances, 6 tasks, 1 change');
-    expect(text).toMatch(/^prod \(inst-prod-0001\) {2}cn-north-4 {2}ok {2}4 tasks of 18$/m);
-    expect(text).toMatch(/^analytics \(inst-analytics-0002\) {2}cn-north-4 {2}UNREACHABLE: HTTP 503 from DMS \(tasks as last listed\) {2}2 tasks of 18$/m);
+    expect(text).toMatch(/^prod \(inst-prod-0001\) {2}cn-north-4 {2}ok {2}4 tasks \(quota 18\)$/m);
+    expect(text).toMatch(/^analytics \(inst-analytics-0002\) {2}cn-north-4 {2}UNREACHABLE: HTTP 503 from DMS \(tasks as last listed\) {2}2 tasks \(quota 18\)$/m);
     expect(text).toMatch(/^ {2}TASK +STATUS +SOURCE → SINK +ID$/m);
     expect(text).toMatch(/^ {2}smart-connect-1 +\w+ +- → OBS_SINK +3c0ac4d1-/m);
     expect(text).toMatch(/^ {2}2026-11-21 06:15:00 {2}critical {2}analytics +instance unreachable/m);

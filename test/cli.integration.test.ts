@@ -138,7 +138,7 @@ describe('smart-connect-watch CLI over OBS (s3rver)', () => {
     const column = lines[0]!.indexOf('CHANGE');
     for (const line of lines.slice(1, -1)) expect(line.slice(column - 2, column)).toBe('  ');
     expect(r.stdout).not.toContain('\x1b[');
-    expect(lines.at(-1)).toMatch(/^\d+ changes in obs:\/\/\S+\/year\/, since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, from 12 history objects$/);
+    expect(lines.at(-1)).toMatch(/^\d+ changes in obs:\/\/\S+\/year\/, since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, from 12 history objects read$/);
   });
 
   it.concurrent('history --json prints one §4 change per line, oldest first, filtered by task', async ({ expect }) => {
