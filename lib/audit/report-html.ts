@@ -38,10 +38,15 @@ export function renderReport(r: ReportInput): string {
     .concat('<span><i class="band running unreachable"></i>instance unreachable (last known status)</span>')
     .join('');
   const open = (s: InstanceSection) => s.rank === 0 || sections.length <= OPEN_ALL_UP_TO;
+  // The axis is the same in every section: its positions are classes, defined once.
+  const span = Math.max(1, r.end - r.start);
+  const ticks = axisTicks(r.start, r.end).map((t, i) => ({ ...t, cls: `t${i}`, left: `calc(${LABEL_PX}px + (100% - ${LABEL_PX}px) * ${(((t.at - r.start) / span) * 100).toFixed(3)} / 100)` }));
+  const tickCss = ticks.map((t) => `.${t.cls}{left:${t.left}}`).join('');
+  const axis = `<div class="axis">${ticks.map((t) => `<span class="${t.cls}">${esc(t.label)}</span>`).join('')}</div>${ticks.map((t) => `<i class="tick ${t.cls}"></i>`).join('')}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Smart Connect history: ${esc(r.location)}</title>
-<style>${CSS}</style></head>
+<style>${CSS}${tickCss}</style></head>
 <body>
 <header><h1>Smart Connect task history</h1>
 <p class="meta">${esc(r.location)} · ${esc(range)} · ${plural(r.snapshots, 'snapshot')} · ${plural(r.timelines.length, 'task')} · ${plural(r.changes.length, 'change')} · generated ${esc(formatTime(r.generatedAt))} UTC</p>
@@ -49,17 +54,15 @@ ${r.skipped.length ? `<p class="warn">Skipped ${r.skipped.length} unusable objec
 </header>
 <div class="legend">${legend}</div>
 ${fleet}
-${sections.length === 0 ? '<p>No tasks in this range.</p><p>No changes in this range.</p>' : sections.map((s) => section(s, r, open(s))).join('\n')}
+${sections.length === 0 ? '<p>No tasks in this range.</p><p>No changes in this range.</p>' : sections.map((s) => section(s, r, axis, open(s))).join('\n')}
 ${other.length ? `<section><h2>Changes of the watcher itself</h2>${changeTable(other.map((change) => ({ kind: 'change', change })))}</section>` : ''}
 </body></html>
 `;
 }
 
-function section(s: InstanceSection, r: ReportInput, open: boolean): string {
+function section(s: InstanceSection, r: ReportInput, axis: string, open: boolean): string {
   const span = Math.max(1, r.end - r.start);
   const pct = (t: number) => (((t - r.start) / span) * 100).toFixed(3);
-  const at = (t: number) => `left:calc(${LABEL_PX}px + (100% - ${LABEL_PX}px) * ${pct(t)} / 100)`;
-  const ticks = axisTicks(r.start, r.end);
   const tasks = s.rows.length + s.steady.length;
   const health =
     s.rank === 0 ? `<span class="health bad">${s.failingNow} failing now</span>` : s.rank === 1 ? '<span class="health warn">recovered</span>' : '<span class="health ok">healthy</span>';
@@ -67,25 +70,23 @@ function section(s: InstanceSection, r: ReportInput, open: boolean): string {
   const rows = s.rows.map((line) => {
     const bands = line.bands
       .map((b) => {
-        const title = `${line.task}: ${b.status}${b.reachable ? '' : ' (instance unreachable)'}, ${formatTime(new Date(b.start))} → ${formatTime(new Date(b.end))} UTC`;
+        // The row names the task: the title says what and when (times without the year, seconds when they matter).
+        const title = `${b.status}${b.reachable ? '' : ' (instance unreachable)'} ${shortTime(b.start)} → ${shortTime(b.end)}`;
         const width = (((b.end - b.start) / span) * 100).toFixed(3);
-        return `<div class="band ${statusClass(b.status)}${b.reachable ? '' : ' unreachable'}" style="left:${pct(b.start)}%;width:${width}%" title="${attr(title)}"></div>`;
+        return `<i class="band ${statusClass(b.status)}${b.reachable ? '' : ' unreachable'}" style="left:${pct(b.start)}%;width:${width}%" title="${attr(title)}"></i>`;
       })
       .join('');
     return `<div class="row" id="${esc(anchor(line.instance_id, line.task_id))}"><div class="label" title="${attr(`${line.task} (${line.task_id})`)}">${name(line.task)}</div><div class="track">${bands}</div></div>`;
   });
+  // Tasks RUNNING throughout need no bands: one line names them all.
+  let steady = '';
   if (s.steady.length > 0) {
-    const names = s.steady.map((t) => `<span id="${esc(anchor(t.instance_id, t.task_id))}" title="${attr(`${t.task} (${t.task_id})`)}">${name(t.task)}</span>`).join(', ');
-    rows.push(
-      `<div class="row"><div class="label">${plural(s.steady.length, 'task')} RUNNING throughout</div><div class="track"><div class="band running" style="left:0%;width:100%"></div></div></div>` +
-        `<p class="steady">${names}</p>`,
-    );
+    // Only a task some change row links to needs an anchor (a configuration change leaves it steady).
+    const linked = new Set(s.changes.flatMap((c) => (c.kind === 'change' && c.change.task_id ? [c.change.task_id] : [])));
+    const names = s.steady.map((t) => (linked.has(t.task_id) ? `<span id="${esc(anchor(t.instance_id, t.task_id))}">${name(t.task)}</span>` : name(t.task))).join(', ');
+    steady = `<p class="steady"><i class="band running"></i>${s.rows.length === 0 ? 'all ' : ''}${plural(s.steady.length, 'task')} RUNNING throughout: ${names}</p>`;
   }
-  const timeline =
-    tasks === 0
-      ? '<p class="none">No tasks in this range.</p>'
-      : `<div class="timeline"><div class="axis">${ticks.map((t) => `<span style="${at(t.at)}">${esc(t.label)}</span>`).join('')}</div>${ticks.map((t) => `<div class="tick" style="${at(t.at)}"></div>`).join('')}
-${rows.join('\n')}</div>`;
+  const timeline = tasks === 0 ? '<p class="none">No tasks in this range.</p>' : `${s.rows.length > 0 ? `<div class="timeline">${axis}\n${rows.join('\n')}</div>` : ''}${steady}`;
   const changes = s.changes.length;
   return `<details class="instance" id="${esc(anchor(s.instance_id, ''))}"${open ? ' open' : ''}><summary>${health} <span class="iname" title="${attr(s.name)}">${name(s.name)}</span>${id} · ${plural(tasks, 'task')} · ${plural(changes, 'change row')}</summary>
 ${timeline}
@@ -99,6 +100,11 @@ export function statusClass(status: string): string {
   if (status === 'FAILED' || status === 'ERROR') return 'failed';
   if (status === 'CREATING' || status === 'WAITING') return 'pending';
   return 'other';
+}
+
+function shortTime(t: number): string {
+  const iso = new Date(t).toISOString();
+  return `${iso.slice(5, 10)} ${iso.slice(11, iso.slice(17, 19) === '00' ? 16 : 19)}`;
 }
 
 function plural(n: number, noun: string): string {
@@ -118,14 +124,14 @@ summary{cursor:pointer;padding:8px 0;font-weight:600;overflow-wrap:anywhere}summ
 .health{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px;font-weight:400}.health.bad{background:var(--failed)}.health.warn{background:var(--paused)}.health.ok{background:var(--running)}
 .timeline{position:relative;padding-top:22px;margin-top:4px}
 .axis{position:absolute;top:0;left:0;right:0;height:20px;font-size:11px;color:#868e96}.axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}
-.tick{position:absolute;top:18px;bottom:0;width:1px;background:var(--line)}
+.tick{position:absolute;top:18px;bottom:0;width:1px;background:var(--line)}.track,.label{position:relative}
 .row{display:grid;grid-template-columns:${LABEL_PX}px minmax(0,1fr);align-items:center;min-height:24px}
 .label{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;overflow-wrap:anywhere;padding-right:10px;line-height:1.25}
 .track{position:relative;height:16px;background:#f8f9fa;border-radius:2px}
 .band{position:absolute;top:0;bottom:0}.running{background:var(--running)}.paused{background:var(--paused)}.failed{background:var(--failed)}
 .pending{background:var(--pending)}.other{background:var(--other)}
 .unreachable{background-image:repeating-linear-gradient(135deg,rgba(255,255,255,.65) 0 3px,transparent 3px 7px)}
-.steady{margin:2px 0 0 ${LABEL_PX}px;color:#495057;font-size:12px;overflow-wrap:anywhere;position:relative}
+.steady{margin:6px 0 0;color:#495057;font-size:12px;overflow-wrap:anywhere}.steady i{position:static;display:inline-block;width:22px;height:10px;margin-right:6px;border-radius:2px}
 .none{color:#868e96}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin-top:10px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 col.c-time{width:10.5em}col.c-sev{width:6.5em}col.c-task{width:30%}col.c-id{width:14em}

@@ -103,7 +103,7 @@ export function changeTable(rows: readonly ChangeRow[]): string {
       return `<tr class="info"><td>${esc(formatTime(r.at))}</td><td><span class="sev">info</span></td><td></td><td>baseline: ${r.tasks} task${r.tasks === 1 ? '' : 's'} recorded</td><td class="id">${esc(r.snapshot_id)}</td></tr>`;
     }
     const c = r.change;
-    const task = c.task_id ? `<a href="#${esc(anchor(c.instance_id ?? '', c.task_id))}" title="${attr(c.task_name ?? c.task_id)}">${name(c.task_name ?? c.task_id)}</a>` : '';
+    const task = c.task_id ? `<a href="#${esc(anchor(c.instance_id ?? '', c.task_id))}">${name(c.task_name ?? c.task_id)}</a>` : '';
     return (
       `<tr class="${c.severity}"><td>${esc(formatTime(c.detected_at))}</td><td><span class="sev">${c.severity}</span></td>` +
       `<td>${task}</td><td>${esc(showInvisible(changeSummary(c)))}</td><td class="id">${esc(c.snapshot_id)}</td></tr>`
