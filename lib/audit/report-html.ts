@@ -134,7 +134,7 @@ summary{cursor:pointer;padding:8px 0;font-weight:600;overflow-wrap:anywhere}summ
 .steady{margin:6px 0 0;color:#495057;font-size:12px;overflow-wrap:anywhere}.steady i{position:static;display:inline-block;width:22px;height:10px;margin-right:6px;border-radius:2px}
 .none{color:#868e96}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin-top:10px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-col.c-time{width:10.5em}col.c-sev{width:6.5em}col.c-task{width:30%}col.c-id{width:14em}
+col.c-time{width:12em}col.c-sev{width:6.5em}col.c-task{width:30%}col.c-id{width:14em}
 th{font-weight:600;color:#495057}td.id{font-family:ui-monospace,Menlo,Consolas,monospace;color:#868e96;font-size:12px}
 .sev{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px}
 .critical .sev{background:var(--failed)}.warning .sev{background:var(--paused)}.resolved .sev{background:var(--running)}.info .sev{background:var(--pending)}
