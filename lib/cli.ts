@@ -64,7 +64,8 @@ async function main(argv: string[], proc: CliProcess): Promise<number> {
     process.stdout.write(`smart-connect-watch ${version}\n`);
     return 0;
   }
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) return usage('missing command');
+  if (command === 'help' || command === '--help' || command === '-h') {
     const topic = command === 'help' ? rest[0] : undefined;
     if (topic === undefined) {
       process.stdout.write(`${USAGE}\n`);

@@ -29,7 +29,7 @@ const SPEC = {
 export const reportCommand: AuditCommand<ReportOptions> = {
   name: SPEC.name,
   synopsis: SPEC.synopsis,
-  summary: 'write one self-contained HTML file: status bands per task over time, and the changes',
+  summary: 'write one self-contained HTML file: per instance (the unhealthy first), status bands per task over time, and its changes',
   parse(argv, now) {
     const { flags, help } = parseArgs(SPEC, argv);
     if (help) return 'help';
