@@ -31,6 +31,9 @@ declare module 'esdk-obs-nodejs' {
        * server which protocol it speaks (a HEAD `?apiversion` request), and picks the signature.
        */
       is_signature_negotiation?: boolean;
+      /** Agents for http:// and https:// endpoints (default: none, a socket per request). */
+      http_agent?: import('node:http').Agent;
+      https_agent?: import('node:https').Agent;
     }
 
     interface CommonMsg {

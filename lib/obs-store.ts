@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import ObsClient from 'esdk-obs-nodejs';
 import { canonicalChunks, canonicalJson } from './canonical-json';
@@ -44,12 +46,17 @@ export interface SnapshotStore {
   readonly prefix: string;
 }
 
+/** A store with sockets of its own: `close()` destroys them, a request still waiting included. */
+export interface ClosableStore extends SnapshotStore {
+  close(): void;
+}
+
 export interface ObsStoreOptions {
   bucket: string;
   prefix: string;
   endpoint: string;
   credentials: Credentials;
-  /** Per request (default 30 s). */
+  /** Per request (default 30 s): a request with no answer for this long fails as timed out. */
   timeoutSeconds?: number;
   /** Retries of throttling, 5xx, timeouts and network failures (default 3 attempts). */
   retry?: RetryPolicy;
@@ -120,8 +127,12 @@ function keptBytes(path: JsonPath): { keep: KeepText; value(): Body | undefined 
 }
 
 /** SnapshotStore over esdk-obs-nodejs: the only file that imports it. */
-export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotStore> {
+export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableStore> {
   const local = /^https?:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?/i.test(opts.endpoint);
+  // Agents of its own, so that close() can destroy every socket (the client's timeout rejects its
+  // promise but leaves the request open).
+  const agents = [new HttpAgent({ keepAlive: true }), new HttpsAgent({ keepAlive: true })] as const;
+  const timeoutSeconds = opts.timeoutSeconds ?? 30;
   const client = new ObsClient({
     access_key_id: opts.credentials.ak.reveal(),
     secret_access_key: opts.credentials.sk.reveal(),
@@ -132,9 +143,11 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     // for local OBS-compatible servers, always uses the S3 v2 signature and never asks).
     signature: 'obs',
     is_signature_negotiation: false,
-    timeout: opts.timeoutSeconds ?? 30,
+    timeout: timeoutSeconds,
     // Retries are ours (below): bounded by the run's deadline and applied to 5xx answers too.
     max_retry_count: 0,
+    http_agent: agents[0],
+    https_agent: agents[1],
   });
   // The client initialises asynchronously: a call in the same tick fails.
   await new Promise((resolve) => setImmediate(resolve));
@@ -149,29 +162,43 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
     return body;
   };
   const where = (key: string) => `obs://${bucket}/${prefix}${key}`;
+  const server = safeOrigin(opts.endpoint);
+  const checkKeys = opts.credentials.source === 'agency' ? "check the agency's OBS permissions" : 'check CLOUD_SDK_AK/CLOUD_SDK_SK and their OBS permissions';
 
   const retry = opts.retry ?? DEFAULT_RETRY;
   const time = opts.retryDeps ?? REAL_TIME;
 
-  /** One OBS request with retries; the error names the operation, bucket and key, never credentials. */
+  /**
+   * One OBS request with retries; the error names the operation, bucket and key, never credentials,
+   * and the number of attempts only when a retry was made.
+   */
   async function call<T>(what: string, key: string, fn: () => Promise<ObsClient.Result<T>>, allow404 = false) {
-    return withRetry(retry, time, async (attempt) => {
-      const failed = `OBS ${what} ${where(key)} failed${retry.attempts > 1 ? ` (attempt ${attempt} of ${retry.attempts})` : ''}`;
-      let result: ObsClient.Result<T>;
-      try {
-        result = await fn();
-      } catch (err) {
-        throw new StoreError(`${failed}: ${describeError(err)}`, { cause: err, retryable: true });
-      }
-      const { Status, Code, Message } = result.CommonMsg;
-      if (Status === 404 && allow404 && Code !== 'NoSuchBucket') return undefined;
-      if (Status >= 300 || !result.InterfaceResult) {
-        const code = Code || `HTTP ${Status}`;
-        const hint = Code === 'NoSuchBucket' ? ` (bucket ${bucket} does not exist)` : Status === 403 ? ' (access denied: check the agency or keys)' : '';
-        throw new StoreError(`${failed}: ${code}${Message ? ` ${Message}` : ''}${hint}`, { retryable: Status === 408 || Status === 429 || Status >= 500 });
-      }
-      return result.InterfaceResult;
-    }, (err) => ({ retryable: err instanceof StoreError && err.retryable }));
+    const failed = `OBS ${what} ${where(key)} failed`;
+    let attempts = 0;
+    try {
+      return await withRetry(retry, time, async () => {
+        attempts++;
+        let result: ObsClient.Result<T>;
+        try {
+          result = await fn();
+        } catch (err) {
+          const timedOut = (err as { code?: unknown } | null)?.code === 'ETIMEDOUT';
+          const why = timedOut ? `timed out waiting for OBS at ${server} (no answer in ${timeoutSeconds} s)` : describeError(err);
+          throw new StoreError(`${failed}: ${why}`, { cause: err, retryable: true });
+        }
+        const { Status, Code, Message } = result.CommonMsg;
+        if (Status === 404 && allow404 && Code !== 'NoSuchBucket') return undefined;
+        if (Status >= 300 || !result.InterfaceResult) {
+          const code = Code || `HTTP ${Status}`;
+          const hint = Code === 'NoSuchBucket' ? ` (bucket ${bucket} does not exist)` : Status === 403 ? ` (access denied: ${checkKeys})` : '';
+          throw new StoreError(`${failed}: ${code}${Message ? ` ${Message}` : ''}${hint}`, { retryable: Status === 408 || Status === 429 || Status >= 500 });
+        }
+        return result.InterfaceResult;
+      }, (err) => ({ retryable: err instanceof StoreError && err.retryable }));
+    } catch (err) {
+      if (attempts < 2 || !(err instanceof StoreError)) throw err;
+      throw new StoreError(`${err.message} (after ${attempts} attempts)`, { cause: err.cause, retryable: err.retryable });
+    }
   }
 
   const get = (key: string) => call('GET', key, () => client.getObject({ Bucket: bucket, Key: prefix + key }), true);
@@ -235,6 +262,10 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
   return {
     location: `obs://${bucket}/${prefix}`,
     prefix,
+
+    close() {
+      for (const agent of agents) agent.destroy();
+    },
 
     async listKeys(sub) {
       return (await list(sub)).keys.sort();
@@ -339,4 +370,13 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<SnapshotSto
       return key;
     },
   };
+}
+
+/** An endpoint as it may be shown: scheme, host and port (no user info, path or query). */
+function safeOrigin(endpoint: string): string {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return 'the configured endpoint';
+  }
 }

@@ -1,11 +1,14 @@
 // Bundles the function (dist/index.js) and the CLI (dist/cli.js) into self-contained CommonJS files.
 import { build } from 'esbuild';
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-await rm('dist', { recursive: true, force: true });
+// Atomic: the bundles are written to a temp directory inside dist/, then each is renamed into place.
+// A test or a running CLI never sees a half-written or missing dist/index.js or dist/cli.js.
+await mkdir('dist', { recursive: true });
+const out = await mkdtemp('dist/.build-');
 const common = {
   bundle: true,
   platform: 'node',
@@ -130,13 +133,19 @@ const obsModels = {
   },
 };
 // The function: minified (a smaller file to read and parse at a cold start), without log4js.
-await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: 'dist', minify: true, plugins: [silentLog4js, noMimeDb, vendorEdits, obsModels] });
-await build({
-  ...common,
-  entryPoints: { cli: 'lib/cli.ts' },
-  outdir: 'dist',
-  banner: { js: '#!/usr/bin/env node' },
-  // The demo's local OBS server is a devDependency, loaded only by `demo`.
-  external: ['s3rver'],
-});
-await chmod('dist/cli.js', 0o755);
+try {
+  await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: out, minify: true, plugins: [silentLog4js, noMimeDb, vendorEdits, obsModels] });
+  await build({
+    ...common,
+    entryPoints: { cli: 'lib/cli.ts' },
+    outdir: out,
+    banner: { js: '#!/usr/bin/env node' },
+    // The demo's local OBS server is a devDependency, loaded only by `demo`.
+    external: ['s3rver'],
+  });
+  await chmod(`${out}/cli.js`, 0o755);
+  await rename(`${out}/index.js`, 'dist/index.js');
+  await rename(`${out}/cli.js`, 'dist/cli.js');
+} finally {
+  await rm(out, { recursive: true, force: true });
+}

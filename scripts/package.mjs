@@ -1,15 +1,19 @@
 // Writes dist/smart-connect-watch.zip: the artifact FunctionGraph runs (index.js at its root, no node_modules).
 // Also leaves dist/function/index.js, the folder serverless.yml's code.codeUri points at.
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { deflateRawSync } from 'node:zlib';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 await mkdir('dist/function', { recursive: true });
-await copyFile('dist/index.js', 'dist/function/index.js');
+// Each file is written beside its place and renamed into it: never seen half-written.
+const tmp = (path) => `${path}.${process.pid}.tmp`;
+await copyFile('dist/index.js', tmp('dist/function/index.js'));
+await rename(tmp('dist/function/index.js'), 'dist/function/index.js');
 
 const files = [{ name: 'index.js', data: await readFile('dist/index.js'), mtime: (await stat('dist/index.js')).mtime }];
-await writeFile('dist/smart-connect-watch.zip', zip(files));
+await writeFile(tmp('dist/smart-connect-watch.zip'), zip(files));
+await rename(tmp('dist/smart-connect-watch.zip'), 'dist/smart-connect-watch.zip');
 const size = (await stat('dist/smart-connect-watch.zip')).size;
 console.log(`dist/smart-connect-watch.zip: ${(size / 1024).toFixed(0)} KiB (index.js ${(files[0].data.length / 1024).toFixed(0)} KiB)`);
 

@@ -23,7 +23,8 @@ describe('parseAuditConfig', () => {
     [{ OBS_BUCKET: 'b', WATCH_REGION: 'r', OBS_ENDPOINT: 'https://obs.example' }, { bucket: 'b', prefix: 'smart-connect-watch/', endpoint: 'https://obs.example' }],
   ])('%j', (env, obs) => {
     const config = parseAuditConfig({ ...KEYS, ...env });
-    expect(config.obs).toEqual(obs);
+    // Someone waits at a terminal: 15 s per request, two attempts (DESIGN.md §7: gives up within 45 s).
+    expect(config.obs).toEqual({ ...obs, timeoutSeconds: 15, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 } });
     expect(config.credentials.sk.reveal()).toBe(KEYS.CLOUD_SDK_SK);
     expect(config.credentials.securityToken).toBeUndefined();
   });

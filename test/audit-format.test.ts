@@ -132,11 +132,39 @@ describe('formatSnapshot', () => {
     expect(text).toContain(`snapshot ${s.id}  taken 2026-11-21 06:15:00 UTC`);
     expect(text).toContain(`previous  ${h.objects[3]!.id} (sha256 ${h.objects[3]!.sha256.slice(0, 12)}…)`);
     expect(text).toContain('2 instances, 6 tasks, 1 change');
-    expect(text).toMatch(/^prod \(inst-prod-0001\) {2}cn-north-4 {2}ok {2}4 tasks of 18$/m);
-    expect(text).toMatch(/^analytics \(inst-analytics-0002\) {2}cn-north-4 {2}UNREACHABLE: HTTP 503 from DMS \(tasks as last listed\) {2}2 tasks of 18$/m);
+    expect(text).toMatch(/^prod \(inst-prod-0001\) {2}cn-north-4 {2}ok {2}4 tasks \(quota 18\)$/m);
+    expect(text).toMatch(/^analytics \(inst-analytics-0002\) {2}cn-north-4 {2}UNREACHABLE: HTTP 503 from DMS \(tasks as last listed\) {2}2 tasks \(quota 18\)$/m);
     expect(text).toMatch(/^ {2}TASK +STATUS +SOURCE → SINK +ID$/m);
     expect(text).toMatch(/^ {2}smart-connect-1 +\w+ +- → OBS_SINK +3c0ac4d1-/m);
     expect(text).toMatch(/^ {2}2026-11-21 06:15:00 {2}critical {2}analytics +instance unreachable/m);
+  });
+
+  it('sorts instances by name, then tasks by name; says "N tasks (quota M)"', () => {
+    const s = h.objects[0]!.snapshot;
+    expect(s.instances.map((i) => i.name)).toEqual(['prod', 'analytics']);
+    const reversed = { ...s, instances: s.instances.map((i) => ({ ...i, tasks: [...i.tasks].reverse() })) };
+    const lines = formatSnapshot(reversed, plain);
+    const heads = lines.filter((l) => /^\S+ \(inst-/.test(l)).map((l) => l.split(' ')[0]);
+    expect(heads).toEqual(['analytics', 'prod']);
+    const prodTasks = lines.slice(lines.findIndex((l) => l.startsWith('prod ')) + 2).filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/ +/)[0]);
+    const names = s.instances.find((i) => i.name === 'prod')!.tasks.map((t) => t.task_name!);
+    expect(prodTasks.slice(0, names.length)).toEqual([...names].sort());
+  });
+
+  it.each([
+    ['right-to-left override', 'invoice-\u202Egnp.exe', 'invoice-\\u202Egnp.exe'],
+    ['zero-width and word joiner', 'a\u200Bb\u2060c', 'a\\u200Bb\\u2060c'],
+    ['byte order mark', '\uFEFFtask', '\\uFEFFtask'],
+  ])('a task name with a %s is shown with visible escapes in history and show', (_what, name, shown) => {
+    const s = h.objects[1]!.snapshot;
+    const renamed = { ...s, instances: s.instances.map((i) => ({ ...i, name: `${name}-instance`, tasks: i.tasks.map((t) => ({ ...t, task_name: name })) })) };
+    const shownSnapshot = formatSnapshot(renamed, plain).join('\n');
+    const timeline = formatTimeline([change({ task_name: name })], plain).join('\n');
+    for (const text of [shownSnapshot, timeline]) {
+      expect(text).toContain(shown);
+      expect(text).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
+    }
+    expect(shownSnapshot).toContain(`${shown}-instance (`);
   });
 
   it('says when a snapshot is the first', () => {

@@ -64,17 +64,23 @@ describe('buildTimelines', () => {
 
 describe('axisTicks', () => {
   it.each([
-    [6 * H, 7, '11-21 01:00'],
+    [4_000, 5, '06:59:56'],
+    [45_000, 5, '06:59:20'],
+    [20 * 60_000, 5, '06:40'],
+    [50 * 60_000, 6, '06:10'],
+    [6 * H, 7, '01:00'],
+    [9 * H, 5, '11-20 22:00'],
     [7 * 24 * H, 7, '2026-11-15'],
     [60 * 24 * H, 5, '2026-09-24'],
     [365 * 24 * H, 4, '2026-01-01'],
-    [3 * 365 * 24 * H, 3, '2024-01-01'],
+    [3 * 365 * 24 * H, 6, '2024-01-01'],
     [20 * 365 * 24 * H, 6, '2009-01-01'],
-  ])('a span of %i ms gets at most 8 ticks', (span, count, first) => {
+  ])('a span of %i ms gets a labelled tick at least every quarter of it, and at most 8', (span, count, first) => {
     const ticks = axisTicks(END.getTime() - span, END.getTime());
     expect(ticks.length).toBeLessThanOrEqual(8);
     expect(ticks.length).toBe(count);
     expect(ticks[0]?.label).toBe(first);
+    expect(new Set(ticks.map((t) => t.label)).size).toBe(ticks.length);
   });
 });
 
@@ -93,18 +99,30 @@ describe('renderReport', () => {
     for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^#task-/);
   });
 
-  it('has a timeline row per task, with its bands', () => {
+  it('has a timeline row per task that ever changed, with its bands; a steady task is named on one line', () => {
     expect(timelines.length).toBeGreaterThan(5);
+    let rows = 0;
     for (const t of timelines) {
-      expect(html).toContain(`title="${esc(t.task_id)}">${esc(t.task)}</div>`);
-      for (const b of t.bands) expect(html).toContain(`class="band ${statusClass(b.status)}${b.reachable ? '' : ' unreachable'}"`);
+      const label = `title="${esc(`${t.task} (${t.task_id})`)}"><bdi>${esc(t.task)}</bdi></`;
+      expect(html).toContain(label);
+      const steady = t.bands.length === 1 && t.bands[0]!.status === 'RUNNING' && t.bands[0]!.reachable && t.bands[0]!.start <= start;
+      if (!steady) rows++;
+      for (const b of steady ? [] : t.bands) expect(html).toContain(`class="band ${statusClass(b.status)}${b.reachable ? '' : ' unreachable'}"`);
     }
-    expect(html.match(/class="row"/g)).toHaveLength(timelines.length);
-    expect(html).toContain('<h3>prod <small>inst-prod-0001</small></h3>');
+    expect(html.match(/class="row" id=/g)).toHaveLength(rows);
+    expect(html).toMatch(/<summary><span class="health [a-z]+">[^<]+<\/span> <span class="iname" title="prod"><bdi>prod<\/bdi><\/span> <small>inst-prod-0001<\/small>/);
   });
 
-  it('lists every change', () => {
-    expect(html.match(/<tr class="(critical|warning|resolved|info)">/g)).toHaveLength(changes.length);
+  it('lists every change (the baseline as one row per instance)', () => {
+    const baseline = changes.filter((c) => c.snapshot_id === snapshots[0]!.id && c.kind === 'task_added');
+    expect(baseline.length).toBeGreaterThan(2);
+    const html = renderReport({ location: 'obs://b/p/', start, end: END.getTime(), generatedAt: END, snapshots: snapshots.length, timelines, changes, skipped: ['p/history/x.txt'], baselineSnapshots: [snapshots[0]!.id] });
+    const instances = new Set(baseline.map((c) => c.instance_id));
+    expect(html.match(/<tr class="(critical|warning|resolved|info)">/g)).toHaveLength(changes.length - baseline.length + instances.size);
+    for (const i of instances) {
+      const n = baseline.filter((c) => c.instance_id === i).length;
+      expect(html).toContain(`<td>baseline: ${n} tasks recorded</td>`);
+    }
     for (const c of changes) expect(html).toContain(`<td class="id">${c.snapshot_id}</td>`);
     expect(html).toContain('Skipped 1 unusable object(s): p/history/x.txt');
   });
@@ -115,6 +133,29 @@ describe('renderReport', () => {
     expect(out).not.toContain('<img');
     expect(out).not.toContain('<script');
     expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it.each([
+    ['right-to-left override', 'invoice-\u202Egnp.exe', 'invoice-\\u202Egnp.exe'],
+    ['zero-width space and BOM', 'a\u200Bb\uFEFF', 'a\\u200Bb\\uFEFF'],
+    ['markdown link', '*bold*[link](http://evil.example/phish)', '*bold*[link](http://evil.example/phish)'],
+    ['HTML', '<a href="http://evil.example">x</a>', '&lt;a href=&quot;http://evil.example&quot;&gt;x&lt;/a&gt;'],
+  ])('a task named with a %s is shown literally, isolated in <bdi>', (_what, task, shown) => {
+    const evil = snap('2026-11-21T01:00:00Z', { [task]: 'FAILED' });
+    const change = { ...snapshots[1]!.changes[0]!, instance_id: 'i1', task_id: `id-${task}`, task_name: task, kind: 'status_changed' as const, from: 'RUNNING', to: 'FAILED' };
+    const out = renderReport({ location: 'obs://b/', start, end: END.getTime(), generatedAt: END, snapshots: 1, timelines: buildTimelines([evil], start, END.getTime()), changes: [change], skipped: [] });
+    expect(out).toContain(`<bdi>${shown}</bdi>`);
+    expect(out).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
+    expect(out).not.toContain('href="http');
+  });
+
+  it('puts the instances with failing tasks first, open; healthy ones collapsed', () => {
+    const at = '2026-11-21T01:00:00Z';
+    const instance = (id: string, status: string) => ({ ...snap(at, { [`t-${id}`]: status }).instances[0]!, instance_id: id, name: id });
+    const fleet: Snapshot = { ...snap(at, {}), instances: ['a-ok', 'b-ok', 'c-ok', 'z-bad'].map((id) => instance(id, id === 'z-bad' ? 'FAILED' : 'RUNNING')) };
+    const out = renderReport({ location: 'obs://b/', start, end: END.getTime(), generatedAt: END, snapshots: 1, timelines: buildTimelines([fleet], start, END.getTime()), changes: [], skipped: [] });
+    const order = [...out.matchAll(/<details class="instance" id="[^"]+"( open)?><summary>.*?<bdi>([^<]+)<\/bdi>/g)].map((m) => `${m[2]}${m[1] ?? ''}`);
+    expect(order).toEqual(['z-bad open', 'a-ok', 'b-ok', 'c-ok']);
   });
 
   it('says so when the range is empty', () => {

@@ -1,3 +1,4 @@
+import { parseArgs as parseTokens } from 'node:util';
 import { UsageError } from './usage-error';
 
 export type FlagKind = 'string' | 'boolean';
@@ -24,43 +25,38 @@ export function usageLine(spec: { name: string; synopsis: string }): string {
 }
 
 /**
- * Strict argument parsing: `--flag value`, `--flag=value`, `--` ends the flags. Unknown flags, a missing
- * value, a value given to a boolean flag, a flag given twice and a wrong number of positionals are UsageErrors.
+ * Strict argument parsing over `node:util` parseArgs: `--flag value`, `--flag=value`, `--` ends the
+ * flags, `-h`/`--help` anywhere asks for help. Unknown flags, a missing value, a value given to a boolean
+ * flag, a flag given twice and a wrong number of positionals are UsageErrors with our own wording.
  */
 export function parseArgs<F extends Record<string, FlagKind>>(spec: CommandSpec<F>, argv: readonly string[]): ParsedArgs<F> {
   const fail = (message: string): never => {
     throw new UsageError(message, usageLine(spec));
   };
+  const options = Object.fromEntries(Object.entries(spec.flags).map(([name, type]) => [name, { type }]));
+  // Not strict: every token comes back, and the checks below word the problems.
+  const { tokens } = parseTokens({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string | boolean> = {};
   const positionals: string[] = [];
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '--help' || arg === '-h') {
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (token.name === 'help') {
       help = true;
       continue;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : '';
-    const kind = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
-    if (!kind) fail(`unknown option ${eq < 0 ? arg : arg.slice(0, eq)} for ${spec.name}`);
-    if (Object.hasOwn(flags, name)) fail(`--${name} given twice`);
+    const kind = Object.hasOwn(spec.flags, token.name) && token.rawName.startsWith('--') ? spec.flags[token.name] : undefined;
+    if (!kind) fail(`unknown option ${token.rawName} for ${spec.name}`);
+    if (Object.hasOwn(flags, token.name)) fail(`--${token.name} given twice`);
     if (kind === 'boolean') {
-      if (eq >= 0) fail(`--${name} takes no value`);
-      flags[name] = true;
+      if (token.inlineValue) fail(`--${token.name} takes no value`);
+      flags[token.name] = true;
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) fail(`--${name} needs a value`);
-    flags[name] = value as string;
+    const value = token.value;
+    if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('--'))) fail(`--${token.name} needs a value`);
+    flags[token.name] = value as string;
   }
   if (!help && positionals.length < spec.positionals.min) fail(`${spec.name}: missing argument`);
   if (!help && positionals.length > spec.positionals.max) fail(`${spec.name}: unexpected argument ${positionals[spec.positionals.max]}`);

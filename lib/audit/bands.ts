@@ -48,28 +48,40 @@ export function buildTimelines(snapshots: readonly Snapshot[], start: number, en
   return [...byTask.values()].sort((a, b) => a.instance.localeCompare(b.instance) || a.task.localeCompare(b.task) || (a.task_id < b.task_id ? -1 : 1));
 }
 
-const DAY = 86_400_000;
-const STEPS_MS = [3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
+const S = 1_000;
+const MIN = 60 * S;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const MONTH = 30 * DAY;
+const YEAR = 365 * DAY;
+/** Steps below a month fall on UTC multiples of themselves; months, quarters and years on first days. */
+const STEPS_MS = [S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, MONTH, 3 * MONTH, 6 * MONTH, YEAR];
 
 /**
- * Axis ticks: the smallest step of STEPS_MS giving at most `max` ticks; hours and days fall on UTC
- * multiples of the step, months, quarters and years on their first day.
+ * Axis ticks for any span from a second to decades: the smallest step of STEPS_MS giving at most `max`
+ * ticks (then whole years), labelled as precisely as the step needs (`07:15:30`, `07:15`,
+ * `11-21 07:00`, `2026-11-21`).
  */
 export function axisTicks(start: number, end: number, max = 8): { at: number; label: string }[] {
   const span = Math.max(1, end - start);
-  const step = STEPS_MS.find((s) => span / s <= max) ?? 365 * DAY * Math.ceil(span / (365 * DAY) / max);
-  const ticks: { at: number; label: string }[] = [];
+  const step = STEPS_MS.find((s) => span / s <= max) ?? YEAR * Math.ceil(span / YEAR / max);
   const label = (at: number) => {
     const iso = new Date(at).toISOString();
-    return step >= DAY ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+    if (step >= DAY) return iso.slice(0, 10);
+    if (step < MIN) return iso.slice(11, 19);
+    // Within one UTC day the date says nothing.
+    return span <= DAY && iso.slice(0, 10) === new Date(end).toISOString().slice(0, 10) && iso.slice(0, 10) === new Date(start).toISOString().slice(0, 10)
+      ? iso.slice(11, 16)
+      : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
   };
-  if (step < 30 * DAY) {
+  const ticks: { at: number; label: string }[] = [];
+  if (step < MONTH) {
     for (let at = Math.ceil(start / step) * step; at <= end; at += step) ticks.push({ at, label: label(at) });
     return ticks;
   }
-  const months = Math.round(step / (30.4 * DAY));
+  const months = Math.round(step / MONTH) >= 12 ? 12 * Math.round(step / YEAR) : Math.round(step / MONTH);
   const s = new Date(start);
-  let y = s.getUTCFullYear();
+  const y = s.getUTCFullYear();
   let m = Math.ceil((s.getUTCMonth() + (s.getTime() > Date.UTC(y, s.getUTCMonth()) ? 1 : 0)) / months) * months;
   for (let at = Date.UTC(y, m); at <= end; m += months, at = Date.UTC(y, m)) ticks.push({ at, label: label(at) });
   return ticks;

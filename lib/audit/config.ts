@@ -3,11 +3,18 @@ import { type Env, isHttpUrl, normalisePrefix } from '../config';
 import type { Credentials } from '../credentials';
 import { ConfigError } from '../errors';
 import { obsEndpoint } from '../dms-region';
+import type { RetryPolicy } from '../retry';
 import { Secret } from '../secret';
+
+/**
+ * Someone is waiting at a terminal: a request with no answer for 15 s fails, and is tried twice, so that a
+ * command whose OBS requests hang gives up within 45 s (DESIGN.md §7), saying it timed out.
+ */
+export const INTERACTIVE_OBS = { timeoutSeconds: 15, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 } } as const;
 
 /** What the audit commands need: where the history is and the keys to read it. */
 export interface AuditConfig {
-  obs: { bucket: string; prefix: string; endpoint: string };
+  obs: { bucket: string; prefix: string; endpoint: string; timeoutSeconds: number; retry: RetryPolicy };
   credentials: Credentials;
 }
 
@@ -44,6 +51,8 @@ export function parseAuditConfig(env: Env): AuditConfig {
       bucket: e.OBS_BUCKET,
       prefix: e.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(e.OBS_PREFIX.trim()),
       endpoint: e.OBS_ENDPOINT ?? obsEndpoint(e.WATCH_REGION!),
+      timeoutSeconds: INTERACTIVE_OBS.timeoutSeconds,
+      retry: { ...INTERACTIVE_OBS.retry },
     },
     credentials: {
       ak: new Secret(e.CLOUD_SDK_AK),

@@ -1,8 +1,7 @@
 import { createObsStore } from '../obs-store';
 import { ConfigError, describeError } from '../errors';
 import { Redactor } from '../secret';
-import { usageLine } from './args';
-import { type AuditCommand, type AuditIo, type AuditStore, AuditFailure } from './commands/common';
+import { type AuditCommand, type AuditIo, type AuditStore, formatHelp } from './commands/common';
 import { diffCommand, showCommand } from './commands/show';
 import { availabilityCommand } from './commands/availability';
 import { historyCommand } from './commands/history';
@@ -22,6 +21,13 @@ export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showComman
 
 export function findAuditCommand(name: string | undefined): AnyCommand | undefined {
   return AUDIT_COMMANDS.find((c) => c.name === name);
+}
+
+const ENVIRONMENT = 'Reads OBS_BUCKET, OBS_PREFIX, OBS_ENDPOINT (or WATCH_REGION) and CLOUD_SDK_AK/CLOUD_SDK_SK\n(the environment or ./.env); gives up on OBS after 15 s without an answer (twice).';
+
+/** What `<command> --help` and `help <command>` print for an audit command. */
+export function auditHelp(command: AnyCommand): string {
+  return formatHelp(command, ENVIRONMENT);
 }
 
 export interface AuditDeps {
@@ -45,24 +51,24 @@ export async function runAuditCommand(command: AnyCommand, argv: readonly string
     return 2;
   }
   if (options === 'help') {
-    io.out(`${usageLine(command)}\n  ${command.summary}\n`);
+    io.out(auditHelp(command));
     return 0;
   }
   const redactor = new Redactor();
+  let store: AuditStore | undefined;
   try {
     const config = parseAuditConfig(io.env);
     redactor.add(config.credentials.ak, config.credentials.sk, config.credentials.securityToken);
-    const store = await (deps.openStore ?? ((c: AuditConfig) => createObsStore({ ...c.obs, credentials: c.credentials })))(config);
+    store = await (deps.openStore ?? ((c: AuditConfig) => createObsStore({ ...c.obs, credentials: c.credentials })))(config);
     const style = createStyle(colourEnabled(io.stdoutIsTTY, io.env));
     const stderr = { isTTY: io.stderrIsTTY, write: (t: string) => io.err(t) };
     return await command.run({ store, io, style, now, progress: (label) => createProgress(stderr, label) }, options);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`${name}: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    } else {
-      const kind = err instanceof AuditFailure ? '' : `${err instanceof Error ? err.name : 'error'}: `;
-      io.err(`${name}: ${kind}${redactor.redact(describeError(err))}\n`);
-    }
+    // The message alone: no class name (StoreError, AuditFailure) reaches the user.
+    if (err instanceof ConfigError) io.err(`${name}: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    else io.err(`${name}: ${redactor.redact(describeError(err))}\n`);
     return 1;
+  } finally {
+    store?.close?.();
   }
 }

@@ -1,4 +1,5 @@
 import type { InstanceSnapshot, Snapshot, Task } from '../snapshot';
+import { showInvisible } from '../visible-text';
 import { type Style, alignRows, statusColour } from './style';
 import { formatTimeline } from './timeline';
 import { formatTime } from './time-range';
@@ -15,7 +16,8 @@ export function formatSnapshot(s: Snapshot, style: Style): string[] {
     `previous  ${previous}`,
     `${count(s.instances.length, 'instance')}, ${count(tasks, 'task')}, ${count(s.changes.length, 'change')}`,
   ];
-  for (const instance of s.instances) lines.push('', ...formatInstance(instance, style));
+  const byName = [...s.instances].sort((a, b) => compareText(a.name ?? a.instance_id, b.name ?? b.instance_id) || compareText(a.instance_id, b.instance_id));
+  for (const instance of byName) lines.push('', ...formatInstance(instance, style));
   if (s.changes.length > 0) lines.push('', style.bold('changes'), ...formatTimeline(s.changes, style).map((l) => `  ${l}`));
   if (s.expired?.length) {
     lines.push('', style.bold('messages expired undelivered'));
@@ -25,12 +27,12 @@ export function formatSnapshot(s: Snapshot, style: Style): string[] {
 }
 
 function formatInstance(i: InstanceSnapshot, style: Style): string[] {
-  const name = i.name ? `${i.name} (${i.instance_id})` : i.instance_id;
-  const quota = i.max_tasks !== null ? ` of ${i.max_tasks}` : '';
-  const health = i.ok ? style.green('ok') : style.red(`UNREACHABLE: ${i.error ?? 'listing failed'} (tasks as last listed)`);
+  const name = showInvisible(i.name ? `${i.name} (${i.instance_id})` : i.instance_id);
+  const quota = i.max_tasks !== null ? ` (quota ${i.max_tasks})` : '';
+  const health = i.ok ? style.green('ok') : style.red(`UNREACHABLE: ${showInvisible(i.error ?? 'listing failed')} (tasks as last listed)`);
   const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}`;
   if (i.tasks.length === 0) return [head];
-  const sorted = [...i.tasks].sort((a, b) => (a.task_name ?? a.id).localeCompare(b.task_name ?? b.id));
+  const sorted = [...i.tasks].sort((a, b) => compareText(a.task_name ?? a.id, b.task_name ?? b.id) || compareText(a.id, b.id));
   const rows = [['TASK', 'STATUS', 'SOURCE → SINK', 'ID'], ...sorted.map((t) => [t.task_name ?? '-', t.status, types(t), t.id])];
   const table = alignRows(rows, [
     (c, r) => (r === 0 ? style.dim(c) : c),
@@ -44,6 +46,13 @@ function formatInstance(i: InstanceSnapshot, style: Style): string[] {
 function types(t: Task): string {
   const side = (v: string | null | undefined) => (v && v !== 'NONE' ? v : '-');
   return `${side(t.source_type)} → ${side(t.sink_type)}`;
+}
+
+/** Names in a stable order: case-insensitively, then by code point to break ties. */
+function compareText(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
 function count(n: number, noun: string): string {

@@ -1,4 +1,7 @@
+import { styleText } from 'node:util';
+import { eastAsianWidth } from 'get-east-asian-width';
 import type { Severity } from '../change';
+import { showInvisible } from '../visible-text';
 
 /** Terminal styling; every function is the identity when colour is off. */
 export interface Style {
@@ -15,12 +18,13 @@ export function colourEnabled(isTTY: boolean | undefined, env: Record<string, st
   return isTTY === true && !env.NO_COLOR;
 }
 
-const sgr = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
 const identity = (s: string) => s;
+// Whether to colour is decided once (colourEnabled), not by styleText's look at process.stdout.
+const paint = (format: Parameters<typeof styleText>[0]) => (s: string) => styleText(format, s, { validateStream: false });
 
 export function createStyle(colour: boolean): Style {
   if (!colour) return { red: identity, green: identity, yellow: identity, blue: identity, dim: identity, bold: identity };
-  return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), blue: sgr(34, 39), dim: sgr(2, 22), bold: sgr(1, 22) };
+  return { red: paint('red'), green: paint('green'), yellow: paint('yellow'), blue: paint('blue'), dim: paint('dim'), bold: paint('bold') };
 }
 
 export function severityColour(style: Style, severity: Severity): (s: string) => string {
@@ -33,29 +37,16 @@ export function statusColour(style: Style, status: string): (s: string) => strin
   return status === 'FAILED' || status === 'ERROR' ? style.red : identity;
 }
 
-/** Columns a string takes in a terminal: East Asian wide characters and most emoji take two. */
+/** Columns a string takes in a terminal: East Asian wide characters and emoji take two (get-east-asian-width). */
 export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;
-    if (c < 0x20 || (c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f)) continue;
-    w += isWide(c) ? 2 : 1;
+    // Controls, combining marks, joiners and variation selectors take no column of their own.
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f)) continue;
+    w += eastAsianWidth(c);
   }
   return w;
-}
-
-function isWide(c: number): boolean {
-  return (
-    (c >= 0x1100 && c <= 0x115f) ||
-    (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) ||
-    (c >= 0xac00 && c <= 0xd7a3) ||
-    (c >= 0xf900 && c <= 0xfaff) ||
-    (c >= 0xfe30 && c <= 0xfe4f) ||
-    (c >= 0xff00 && c <= 0xff60) ||
-    (c >= 0xffe0 && c <= 0xffe6) ||
-    (c >= 0x1f300 && c <= 0x1faff) ||
-    (c >= 0x20000 && c <= 0x3fffd)
-  );
 }
 
 /** Pads to a display width (plain text: pad first, colour after). */
@@ -74,8 +65,12 @@ export function truncateTo(s: string, width: number): string {
   return `${out}…`;
 }
 
-/** Aligns rows of cells into lines; `colour[i]` styles column i after padding. The last column is not padded. */
-export function alignRows(rows: readonly (readonly string[])[], colour: readonly ((cell: string, row: number) => string)[] = []): string[] {
+/**
+ * Aligns rows of cells into lines; `colour[i]` styles column i after padding. The last column is not padded.
+ * Cells hold untrusted names: bidi and invisible format characters are shown as `\uXXXX` escapes.
+ */
+export function alignRows(cells: readonly (readonly string[])[], colour: readonly ((cell: string, row: number) => string)[] = []): string[] {
+  const rows = cells.map((row) => row.map(showInvisible));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
   return rows.map((row, r) =>

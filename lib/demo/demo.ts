@@ -6,7 +6,7 @@ import type { RunReport } from '../report';
 import { changeLine } from '../notify/render';
 import { type ChatReceived, startChatReceiver } from './chat-receiver';
 import { startDmsEmulator } from './dms-emulator';
-import { LOCAL_OBS_ACCESS_KEY, startLocalObs } from './local-obs';
+import { LOCAL_OBS_ACCESS_KEY, LOCAL_OBS_SECRET_KEY, type LocalObs, startLocalObs } from './local-obs';
 import { type Received, startWebhookReceiver } from './webhook-receiver';
 
 type TaskRecord = Record<string, unknown> & { id: string; task_name: string; status: string };
@@ -72,14 +72,32 @@ const STEPS: Step[] = [
   { title: 'a quiet run: nothing changed, so no message and no history object', act: () => [] },
 ];
 
-/** The offline demo of `npm start`: every service on loopback, a few runs, what a user would see. */
-export async function runDemo(io: { out: (text: string) => void }): Promise<number> {
+export interface DemoIo {
+  out(text: string): void;
+  /** Registers what to close if the process must end early (Ctrl-C, a closed pipe); returns its removal. */
+  onCleanup?(fn: () => Promise<void>): () => void;
+  /** Resolves at Ctrl-C: how `--keep` waits. */
+  untilInterrupted?(): Promise<void>;
+}
+
+/** The port `--keep` asks for first (s3rver's own default), so that the lines to paste stay the same. */
+const KEEP_PORT = 4568;
+
+/**
+ * The offline demo of `npm start`: every service on loopback, a few runs, what a user would see.
+ * With `keep`, the local OBS store stays up afterwards (until Ctrl-C) for the audit commands.
+ */
+export async function runDemo(io: DemoIo, opts: { keep?: boolean } = {}): Promise<number> {
   const { out } = io;
-  const obs = await startLocalObs();
+  const guard = <T extends { close(): Promise<void> }>(service: T): T => {
+    io.onCleanup?.(() => service.close());
+    return service;
+  };
+  const obs = guard(opts.keep ? await startLocalObs({ port: KEEP_PORT }).catch(() => startLocalObs()) : await startLocalObs());
   const sk = 'demo-secret-key-never-printed';
-  const dms = await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID });
-  const hook = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
-  const feishu = await startChatReceiver('feishu', { secret: FEISHU_SECRET });
+  const dms = guard(await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID }));
+  const hook = guard(await startWebhookReceiver({ secret: WEBHOOK_SECRET }));
+  const feishu = guard(await startChatReceiver('feishu', { secret: FEISHU_SECRET }));
   try {
     const world: World = {
       prod: (fixture.tasks as TaskRecord[]).map((t) => ({ ...t })),
@@ -125,12 +143,34 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<numb
       printCards(out, feishu.received.slice(cardsBefore), i + 1 === CARD_RUN);
       printReport(out, report, logs);
     }
-    out('\nDone. Every service was local; nothing left running.\n');
+    if (!opts.keep) {
+      out('\nDone. Every service was local; nothing left running.\n');
+      return 0;
+    }
+    keepRunning(out, obs);
+    await io.untilInterrupted?.();
+    out('\nStopping: the local OBS store and its files are deleted.\n');
     return 0;
   } finally {
     await Promise.all([dms.close(), hook.close(), feishu.close()]);
     await obs.close();
   }
+}
+
+/** What `--keep` prints: the store's address and the exact lines to paste for the audit commands. */
+function keepRunning(out: (t: string) => void, obs: LocalObs): void {
+  out(`\nDone. The local OBS store is still running at ${obs.endpoint}, with this demo's history and state.json.\n`);
+  out('To read it with the audit commands, paste these lines into another terminal (in this directory):\n\n');
+  // s3rver knows one key pair and never checks the secret: these are not credentials of anything else.
+  for (const [name, value] of [
+    ['OBS_ENDPOINT', obs.endpoint],
+    ['OBS_BUCKET', obs.bucket],
+    ['OBS_PREFIX', 'smart-connect-watch/'],
+    ['CLOUD_SDK_AK', LOCAL_OBS_ACCESS_KEY],
+    ['CLOUD_SDK_SK', LOCAL_OBS_SECRET_KEY],
+  ]) out(`export ${name}=${value}\n`);
+  out('\nthen: node dist/cli.js history    (or show latest, verify, diff, report --html report.html)\n');
+  out(`Press Ctrl-C here to stop the store; its files (${obs.directory}) are deleted.\n`);
 }
 
 function printMessages(out: (t: string) => void, received: Received[]): void {

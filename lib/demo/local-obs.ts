@@ -31,6 +31,8 @@ export type LocalObsOptions = {
   bucket?: string;
   /** Store objects here (kept on close); default a fresh temp directory (removed on close). */
   directory?: string;
+  /** Listen on this port (default: any free one); fails when it is taken. */
+  port?: number;
 };
 
 /** The only key pair s3rver 3.7.1 knows out of the box. */
@@ -58,7 +60,7 @@ export async function startLocalObs(opts: LocalObsOptions = {}): Promise<LocalOb
   const directory = opts.directory ?? (await mkdtemp(join(tmpdir(), 'scw-obs-')));
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: opts.port ?? 0,
     silent: true,
     directory,
     allowMismatchedSignatures: true,

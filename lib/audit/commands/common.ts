@@ -2,6 +2,7 @@ import { CHANGE_KINDS, type ChangeKind } from '../../change';
 import type { Env } from '../../config';
 import type { SnapshotStore } from '../../obs-store';
 import { historyKey } from '../../snapshot';
+import { usageLine } from '../args';
 import { SNAPSHOT_ID } from '../history-key';
 import { type HistoryEntry, parseHistoryObject } from '../history-object';
 import type { Progress } from '../progress';
@@ -10,7 +11,10 @@ import { type TimeRange, parseTimeArg } from '../time-range';
 import { UsageError } from '../usage-error';
 
 /** The store calls the audit commands make (all reads). */
-export type AuditStore = Pick<SnapshotStore, 'listKeys' | 'readText' | 'readState' | 'readLatestHistory' | 'location' | 'prefix'>;
+export type AuditStore = Pick<SnapshotStore, 'listKeys' | 'readText' | 'readState' | 'readLatestHistory' | 'location' | 'prefix'> & {
+  /** Destroys the store's sockets once the command is done (the OBS store has it; a test fake need not). */
+  close?(): void;
+};
 
 /** The outside world of a command: output, clock, files. */
 export interface AuditIo {
@@ -85,11 +89,31 @@ export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** One audit command: strict argument parsing first (exit 2 on a bad command line, before any configuration), then the run. */
-export interface AuditCommand<O> {
+/**
+ * What `<command> --help`, `-h` and `help <command>` print: the usage line (`usage: smart-connect-watch
+ * <name> <synopsis>`), the one-line summary (also the command's line in the general help), then the
+ * details when there are any.
+ */
+export interface HelpText {
   name: string;
+  /** Everything after the command name, e.g. `[--json] <snapshot_id>`; '' for none. */
   synopsis: string;
+  /** One line: what the command does. */
   summary: string;
+  /** More lines (options, exit codes), printed under the summary. */
+  details?: string;
+}
+
+export function formatHelp(c: HelpText, trailer = ''): string {
+  const details = [c.details, trailer].filter(Boolean).join('\n\n');
+  return `${usageLine(c)}\n\n  ${c.summary}\n${details ? `\n${details.replace(/^(?=.)/gm, '  ')}\n` : ''}`;
+}
+
+/**
+ * One audit command: strict argument parsing first (exit 2 on a bad command line, before any configuration), then the run.
+ * Its help is its HelpText; `parse` returns 'help' for --help/-h (parseArgs in ../args.ts reports it).
+ */
+export interface AuditCommand<O> extends HelpText {
   /** Throws UsageError; `help` for --help. */
   parse(argv: readonly string[], now: Date): O | 'help';
   run(ctx: AuditContext, options: O): Promise<number>;

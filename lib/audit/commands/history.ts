@@ -42,6 +42,7 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
     const { io, style } = ctx;
     const listing = await listHistory(ctx.store, o.range, ctx.now);
     const entries = await readHistory(ctx.store, listing.keys, { progress: ctx.progress('reading history') });
+    const read = entries.filter((e) => e.kind === 'ok').length;
     const changes = entries.flatMap((e) => (e.kind === 'ok' ? e.snapshot.changes : [])).filter((c) => matchesChange(c, { ...o.range, instance: o.instance, task: o.task, kind: o.kind }));
     warnSkipped(ctx, [...listing.foreign, ...entries.flatMap((e) => (e.kind === 'ok' ? [] : [e.key]))]);
     if (o.json) {
@@ -51,11 +52,11 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
     }
     const scope = describeScope(o, ctx.store.location);
     if (changes.length === 0) {
-      io.out(`no changes ${scope} (${plural(entries.length, 'history object')} read)\n`);
+      io.out(`no changes ${scope} (${plural(read, 'history object')} read)\n`);
       return 0;
     }
     io.out(`${formatTimeline(changes, style).join('\n')}\n`);
-    io.out(`${style.dim(`${plural(changes.length, 'change')} ${scope}, from ${plural(entries.length, 'history object')}`)}\n`);
+    io.out(`${style.dim(`${plural(changes.length, 'change')} ${scope}, from ${plural(read, 'history object')} read`)}\n`);
     return 0;
   },
 };

@@ -29,7 +29,7 @@ const SPEC = {
 export const reportCommand: AuditCommand<ReportOptions> = {
   name: SPEC.name,
   synopsis: SPEC.synopsis,
-  summary: 'write one self-contained HTML file: status bands per task over time, and the changes',
+  summary: 'write one self-contained HTML file: per instance (the unhealthy first), status bands per task over time, and its changes',
   parse(argv, now) {
     const { flags, help } = parseArgs(SPEC, argv);
     if (help) return 'help';
@@ -54,7 +54,8 @@ export const reportCommand: AuditCommand<ReportOptions> = {
     );
     const changes = snapshots.flatMap((s) => s.changes).filter((c) => matchesChange(c, { ...o.range, ...filter }));
     const skipped = [...listing.foreign, ...entries.flatMap((e) => (e.kind === 'ok' ? [] : [e.key]))].map((k) => ctx.store.prefix + k);
-    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped });
+    const baselineSnapshots = snapshots.filter((s) => s.previous === null).map((s) => s.id);
+    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped, baselineSnapshots });
     const path = resolve(o.file);
     try {
       await ctx.io.writeFile(path, html);
