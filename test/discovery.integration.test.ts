@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
 import { Change } from '../lib/change';
 import { Snapshot } from '../lib/snapshot';
 import { State } from '../lib/state';
@@ -15,6 +20,8 @@ const PRODS = Array.from({ length: 60 }, (_, i) => `prod-${String(i).padStart(2,
 describe('fleet discovery through the built handler', () => {
   let h: Harness;
   let sent = 0;
+  /** The snapshot ids of the baseline and of the run with added and removed instances. */
+  const ids: string[] = [];
   const entries = {
     prod: { discover: 'prod-*' },
     other: { discover: '*', project_id: OTHER_PROJECT },
@@ -67,6 +74,7 @@ describe('fleet discovery through the built handler', () => {
     expect(byName.get('dr-1')).toMatchObject({ discovered_by: '*', project_id: OTHER_PROJECT });
     expect(byName.has('prod-legacy')).toBe(false);
     expect(newlySent()).toEqual([]);
+    ids.push(report!.snapshot_id);
   });
 
   it('an instance appears and others go (deleted, Smart Connect off): instance_added / instance_removed, the new tasks a silent baseline', async () => {
@@ -76,6 +84,7 @@ describe('fleet discovery through the built handler', () => {
     h.dms.setInstance(id('prod-07'), [{ ...generatedTasks(1, 'prod-07')[0]!, status: 'PAUSED' }]);
     const { report } = await run();
     expect(report!.changes_by_kind).toEqual({ instance_added: 1, task_added: 2, instance_removed: 2, status_changed: 1 });
+    ids.push(report!.snapshot_id);
     expect(newlySent().sort()).toEqual(
       [['instance_added', 'prod-new', null, null], ['instance_removed', 'prod-05', '1', null], ['instance_removed', 'prod-06', '1', null], ['status_changed', 'prod-07', 'RUNNING', 'PAUSED']].sort(),
     );
@@ -148,5 +157,38 @@ describe('fleet discovery through the built handler', () => {
     expect(newlySent()).toEqual([['instance_unreachable', 'prod-three', null, null]]);
     expect(report!.errors).toEqual([expect.stringMatching(/^listing prod-three \(inst-prod-03\) failed: HTTP 400 .*Smart Connect is not enabled/)]);
     h.dms.setFault(id('prod-03'), null);
+  });
+
+  it('the audit CLI (history, show, diff, report) shows both kinds', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'scw-discovery-'));
+    const env = { PATH: process.env.PATH ?? '', OBS_ENDPOINT: h.obs.endpoint, OBS_BUCKET: h.obs.bucket, CLOUD_SDK_AK: LOCAL_OBS_ACCESS_KEY, CLOUD_SDK_SK: h.secrets.sk };
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        execFile(process.execPath, [join(__dirname, '../dist/cli.js'), ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => done({ code: err ? Number(err.code ?? -1) : 0, stdout, stderr }));
+      });
+    try {
+      const history = await cli('history');
+      expect(history.code).toBe(0);
+      expect(history.stdout).toMatch(/info +prod-new +instance now watched: its tasks are a baseline/);
+      expect(history.stdout).toMatch(/warning +prod-05 +instance no longer watched \(it had 1 tasks\)/);
+      expect(history.stdout).toMatch(/warning +dr-1 +instance no longer watched \(it had 3 tasks\)/);
+      const json = await cli('history', '--json', '--kind', 'instance_removed');
+      expect(json.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { instance_name: string }).instance_name).sort()).toEqual(['dev-explicit', 'dr-1', 'prod-02', 'prod-05', 'prod-06']);
+      const show = await cli('show', ids[1]!);
+      expect(show.stdout).toMatch(/prod-new +instance now watched/);
+      expect(show.stdout).toMatch(/prod-06 +instance no longer watched/);
+      const diff = await cli('diff', ids[0]!, ids[1]!, '--json');
+      expect(diff.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; instance_name: string }).filter((c) => c.kind.startsWith('instance_')).map((c) => [c.kind, c.instance_name]).sort()).toEqual(
+        [['instance_added', 'prod-new'], ['instance_removed', 'prod-05'], ['instance_removed', 'prod-06']],
+      );
+      const report = await cli('report', '--html', join(cwd, 'report.html'));
+      expect(report.code).toBe(0);
+      const html = await readFile(join(cwd, 'report.html'), 'utf8');
+      expect(html).toContain('<td>instance_added</td><td>instance now watched: its tasks are a baseline</td>');
+      expect(html).toContain('<td>instance_removed</td><td>instance no longer watched (it had 3 tasks)</td>');
+      for (const out of [history, json, show, diff, report]) expect(`${out.stdout}${out.stderr}`).not.toContain(h.secrets.sk);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });
