@@ -50,7 +50,8 @@ export async function discoverInstances(config: Pick<Config, 'instances' | 'disc
   for (const d of config.discover) {
     const list = lists.get(scopeKey(d))!;
     const matches = globMatcher(d.glob);
-    const found = list.instances.filter((i) => i.connector_enable === true && matches(i.name));
+    // Sorted by id: pages answer in any order, and the snapshot's order must not change from run to run.
+    const found = list.instances.filter((i) => i.connector_enable === true && matches(i.name)).sort((a, b) => compare(a.instance_id, b.instance_id));
     for (const i of found) {
       const known = byId.get(i.instance_id);
       if (!known) byId.set(i.instance_id, { instance_id: i.instance_id, name: i.name, region: d.region, project_id: d.project_id, discovered_by: d.glob });
@@ -64,7 +65,7 @@ export async function discoverInstances(config: Pick<Config, 'instances' | 'disc
     // Failed: what the entry found last time and no answered page showed again is still watched.
     previous ??= await deps.previous();
     const seen = new Set(list.instances.map((i) => i.instance_id));
-    const kept = (previous ?? []).filter((p) => p.discovered_by === d.glob && p.region === d.region && p.project_id === d.project_id && !seen.has(p.instance_id) && !byId.has(p.instance_id));
+    const kept = [...(previous ?? [])].sort((a, b) => compare(a.instance_id, b.instance_id)).filter((p) => p.discovered_by === d.glob && p.region === d.region && p.project_id === d.project_id && !seen.has(p.instance_id) && !byId.has(p.instance_id));
     for (const p of kept) byId.set(p.instance_id, { instance_id: p.instance_id, name: p.name, region: p.region, project_id: p.project_id, discovered_by: d.glob });
     out.anomalies.push(`${where} failed: ${list.failed}; ${found.length} instance(s) found on the pages that answered, ${kept.length} kept from the previous snapshot (none is taken as removed)`);
     deps.logger.warn('discovery failed', { glob: d.glob, region: d.region, project_id: d.project_id, error: list.failed, found: found.length, kept: kept.length });
@@ -74,4 +75,8 @@ export async function discoverInstances(config: Pick<Config, 'instances' | 'disc
 
 function scopeKey(d: DiscoverTarget): string {
   return `${d.region}/${d.project_id}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -107,6 +107,29 @@ describe('discoverInstances', () => {
     expect(found.anomalies[0]).toMatch(/failed: discovery ended with 1 of 2 instances; 1 instance\(s\) found .*, 1 kept/);
   });
 
+  it('the order of the targets does not depend on the order in which pages answer', async () => {
+    const all = Array.from({ length: 160 }, (_, i) => rec(`n-${String((i * 37) % 160).padStart(3, '0')}`));
+    /** Pages after the first answer once all are asked, in the order `order` gives. */
+    const answering = (order: (offsets: number[]) => number[]): InstanceDirectory => ({
+      listInstances: (_scope, concurrency) => {
+        const waiting = new Map<number, () => void>();
+        return listInstancePages(async (offset) => {
+          const page = { instances: all.slice(offset, offset + 50), instance_num: all.length };
+          if (offset === 0) return page;
+          await new Promise<void>((resolve) => {
+            waiting.set(offset, resolve);
+            if (waiting.size === 3) for (const o of order([...waiting.keys()])) waiting.get(o)!();
+          });
+          return page;
+        }, concurrency);
+      },
+    });
+    const inOrder = await run(answering((o) => o), [entry('*')]);
+    const reversed = await run(answering((o) => [...o].reverse()), [entry('*')]);
+    expect(reversed.targets.map((t) => t.instance_id)).toEqual(inOrder.targets.map((t) => t.instance_id));
+    expect(inOrder.targets).toHaveLength(160);
+  });
+
   it('no discover entry: the configured ids, no request', async () => {
     const dir = directory({});
     const found = await run(dir, [], [explicit('x', 'x')]);
