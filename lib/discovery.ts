@@ -3,6 +3,7 @@ import type { InstanceDirectory } from './dms-source';
 import { globMatcher } from './glob';
 import type { InstanceList } from './instance-pages';
 import type { Logger } from './log';
+import type { SnapshotStore, StateRead } from './obs-store';
 import type { InstanceSnapshot } from './snapshot';
 
 /** The instances a run lists: the configured ids, then those its discover entries found (DESIGN.md §9). */
@@ -71,6 +72,16 @@ export async function discoverInstances(config: Pick<Config, 'instances' | 'disc
     deps.logger.warn('discovery failed', { glob: d.glob, region: d.region, project_id: d.project_id, error: list.failed, found: found.length, kept: kept.length });
   }
   return { ...out, targets: [...byId.values()] };
+}
+
+/**
+ * The previous snapshot's instances for a failed discovery: from state.json, or, when it is
+ * unreadable, from the newest history object the run will continue from (so nothing looks removed).
+ */
+export async function previousInstances(read: StateRead, store: Pick<SnapshotStore, 'readLatestHistory'>): Promise<readonly InstanceSnapshot[] | null> {
+  if (read.kind === 'ok') return read.state.snapshot.instances;
+  if (read.kind === 'missing') return null;
+  return (await store.readLatestHistory())?.snapshot.instances ?? null;
 }
 
 function scopeKey(d: DiscoverTarget): string {

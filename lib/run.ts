@@ -3,7 +3,7 @@ import type { Change } from './change';
 import type { Config } from './config';
 import { deliverOutbox } from './deliver';
 import { changeId, diffSnapshots } from './diff';
-import { discoverInstances } from './discovery';
+import { discoverInstances, previousInstances } from './discovery';
 import type { InstanceDirectory, TaskSource } from './dms-source';
 import { withoutConnectorOff } from './instance-lifecycle';
 import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './listing';
@@ -64,7 +64,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     return reading;
   };
   // §9: a failed discovery reads the state early, to keep what its entry found last time.
-  const found = await discoverInstances(config, { directory: deps.directory, logger, previous: async () => ((r) => (r.kind === 'ok' ? r.state.snapshot.instances : null))(await readState()) });
+  const found = await discoverInstances(config, { directory: deps.directory, logger, previous: async () => previousInstances(await readState(), store) });
   anomalies.push(...found.anomalies);
   const ahead = READ_AHEAD_ROUNDS * config.concurrency;
   const fleet = withoutConnectorOff(await listFleet(found.targets, config.concurrency, deps.source, logger, {

@@ -191,4 +191,15 @@ describe('fleet discovery through the built handler', () => {
       await rm(cwd, { recursive: true, force: true });
     }
   });
+
+  it('an unreadable state.json and a failed discovery: the instances come from the newest history object, none removed', async () => {
+    const before = (await state()).snapshot.instances.length;
+    await h.putObject(STATE_KEY, '{"schema": "smart-connect-watch/state/v1", "snap');
+    h.dms.setListFault(h.projectId, { kind: 'reset' });
+    const { report } = await run();
+    h.dms.setListFault(h.projectId, null);
+    expect(report).toMatchObject({ state_reset: true, instances: { total: before } });
+    expect(report!.changes_by_kind.instance_removed).toBeUndefined();
+    expect(report!.anomalies.join('\n')).toMatch(/discover entry "prod-\*" .* failed: .*, \d+ kept from the previous snapshot/);
+  });
 });
