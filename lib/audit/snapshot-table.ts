@@ -28,7 +28,8 @@ function formatInstance(i: InstanceSnapshot, style: Style): string[] {
   const name = i.name ? `${i.name} (${i.instance_id})` : i.instance_id;
   const quota = i.max_tasks !== null ? ` of ${i.max_tasks}` : '';
   const health = i.ok ? style.green('ok') : style.red(`UNREACHABLE: ${i.error ?? 'listing failed'} (tasks as last listed)`);
-  const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}`;
+  const found = i.discovered_by !== undefined ? `  ${style.dim(`discovered by ${i.discovered_by}`)}` : '';
+  const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}${found}`;
   if (i.tasks.length === 0) return [head];
   const sorted = [...i.tasks].sort((a, b) => (a.task_name ?? a.id).localeCompare(b.task_name ?? b.id));
   const rows = [['TASK', 'STATUS', 'SOURCE → SINK', 'ID'], ...sorted.map((t) => [t.task_name ?? '-', t.status, types(t), t.id])];
