@@ -158,7 +158,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
       const signed = parseSdkAuthorization(req.headers.authorization)?.signedHeaders ?? [];
       if (req.headers['x-security-token'] !== opts.securityToken || !signed.includes('x-security-token')) return fail(res, rec, 401, ERR.badToken);
     }
-    if (list) return listInstances(res, rec, params);
+    if (list) return listInstances(req, res, rec, params);
     const project = decode(route?.[1] ?? '');
     if (project === null || !projects.has(project)) return fail(res, rec, 403, ERR.project);
     const instance = instances.get(instanceId ?? '');
@@ -173,7 +173,11 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
       tasks: instance.tasks.slice(from, from + limit), total_number: (instance.total_number ?? instance.tasks.length) + extraTotal,
       ...(instance.max_tasks === null ? {} : { max_tasks: instance.max_tasks }), quota_tasks: instance.quota_tasks,
     }));
-    const fault = takeFault(instanceId ?? '');
+    return answer(takeFault(instanceId ?? ''), req, res, rec, offset, ok);
+  }
+
+  /** Answers with `ok` unless a fault says otherwise (shared by both APIs). */
+  function answer(fault: (DmsFault & { used: number }) | undefined, req: IncomingMessage, res: ServerResponse, rec: DmsRequestRecord, offset: number, ok: (from?: number, extraTotal?: number) => void): void {
     switch (fault?.kind) {
       case undefined: return ok();
       case 'reset': return void req.socket.destroy();
@@ -192,7 +196,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
   }
 
   /** ListInstances: the project's instances, newest first (as the console lists them), paged by `offset`/`limit`. */
-  function listInstances(res: ServerResponse, rec: DmsRequestRecord, params: URLSearchParams): void {
+  function listInstances(req: IncomingMessage, res: ServerResponse, rec: DmsRequestRecord, params: URLSearchParams): void {
     const project = rec.listProject ?? '';
     if (!projects.has(project)) return fail(res, rec, 403, ERR.project);
     const limit = params.has('limit') ? rec.limit : 10;
@@ -205,21 +209,7 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
       enterprise_project_id: '0', type: 'cluster',
     }));
     const ok = (from = offset): void => send(res, rec, 200, JSON.stringify({ instances: page(from), instance_num: all.length }));
-    const fault = takeFault(`list ${project}`, offset);
-    switch (fault?.kind) {
-      case undefined: return ok();
-      case 'reset': return void res.socket?.destroy();
-      case 'ignore-offset': return ok(0);
-      case 'status': return send(res, rec, fault.status, JSON.stringify(fault.body ?? ERR.internal), fault.headers);
-      case 'not-json': return send(res, rec, 200, '<html><body><h1>Service temporarily unavailable</h1></body></html>', { 'content-type': 'text/html;charset=UTF-8' });
-      case 'hang': return;
-      case 'latency': {
-        const timer = setTimeout(() => { timers.delete(timer); ok(); }, fault.ms);
-        timers.add(timer);
-        return;
-      }
-      default: return ok();
-    }
+    return answer(takeFault(`list ${project}`, offset), req, res, rec, offset, ok);
   }
 
   const server = createServer((req, res) => {
