@@ -86,6 +86,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
     const notifiers = config.channels.map((c) => lazyNotifier(c, { fetch, now, timeoutMs: webhookTimeoutMs, render: config.notify }));
     logger.info('run started', {
       instances: config.instances.length,
+      discover: config.discover.map((d) => `${d.glob} (${d.region})`),
       channels: config.channels.map((c) => `${c.name} (${c.type})`),
       store: store.location,
       credentials: credentials.source,
@@ -93,6 +94,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
     const report = await runWatch({
       config,
       source,
+      directory: source,
       store,
       notifiers,
       logger,

@@ -8,6 +8,8 @@ export const CHANGE_KINDS = [
   'instance_unreachable',
   'instance_recovered',
   'state_reset',
+  'instance_added',
+  'instance_removed',
 ] as const;
 export const ChangeKind = z.enum(CHANGE_KINDS);
 export type ChangeKind = z.infer<typeof ChangeKind>;

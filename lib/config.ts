@@ -19,6 +19,15 @@ export interface InstanceTarget {
   name: string | null;
   region: string;
   project_id: string;
+  /** The glob of the discover entry that found it (DESIGN.md §9); absent for a configured id. */
+  discovered_by?: string;
+}
+
+/** A discover entry (DESIGN.md §9): the Smart Connect instances of a project whose name matches `glob`. */
+export interface DiscoverTarget {
+  glob: string;
+  region: string;
+  project_id: string;
 }
 
 export interface ChannelConfig {
@@ -35,7 +44,9 @@ export interface ChannelConfig {
 }
 
 export interface Config {
+  /** The configured ids; discovered instances are added to these at each run. */
   instances: InstanceTarget[];
+  discover: DiscoverTarget[];
   dmsEndpoint: string | undefined;
   obs: { bucket: string; prefix: string; endpoint: string };
   channels: ChannelConfig[];
@@ -88,7 +99,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
 
   const region = get('WATCH_REGION');
   const projectId = get('WATCH_PROJECT_ID') ?? fallback.projectId ?? get('RUNTIME_PROJECT_ID');
-  const { entries, seen } = parseInstances(get('WATCH_INSTANCES'), problems);
+  const { entries, discover: discoverEntries, seen } = parseInstances(get('WATCH_INSTANCES'), problems);
   if (seen.some((e) => !e.region) && !region) {
     problems.push('WATCH_REGION is required unless every instance in WATCH_INSTANCES names its region: expected a region such as cn-north-4');
   }
@@ -103,11 +114,12 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
     region: e.region ?? region ?? '',
     project_id: e.project_id ?? projectId ?? '',
   }));
+  const discover = discoverEntries.map((e) => ({ glob: e.discover, region: e.region ?? region ?? '', project_id: e.project_id ?? projectId ?? '' }));
 
   const bucket = get('OBS_BUCKET');
   if (!bucket) problems.push('OBS_BUCKET is required: expected the name of the bucket for state and history');
   const prefix = env.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(env.OBS_PREFIX.trim());
-  const obsRegion = region ?? instances.find((i) => i.region)?.region;
+  const obsRegion = region ?? [...instances, ...discover].find((i) => i.region)?.region;
   const obsEndpoint = get('OBS_ENDPOINT') ?? (obsRegion ? regionObsEndpoint(obsRegion) : undefined);
   if (get('OBS_ENDPOINT') && !isHttpUrl(get('OBS_ENDPOINT')!)) problems.push('OBS_ENDPOINT must be an http(s) URL, such as https://obs.cn-north-4.myhuaweicloud.com');
   if (dmsEndpoint && !isHttpUrl(dmsEndpoint)) problems.push('DMS_ENDPOINT must be an http(s) URL, such as https://dms.cn-north-4.myhuaweicloud.com');
@@ -127,6 +139,7 @@ export function parseConfig(env: Env, fallback: { projectId?: string | undefined
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     instances,
+    discover,
     dmsEndpoint,
     obs: { bucket: bucket!, prefix, endpoint: obsEndpoint! },
     channels,

@@ -20,20 +20,28 @@ export function statusSeverity(from: string, to: string): Severity {
 
 /**
  * The changes between two snapshots, sorted by instance, task, kind. Pure: no I/O, no clock.
- * An instance that failed to list yields only `instance_unreachable` (never removed tasks).
+ * An instance that failed to list yields only `instance_unreachable` (never removed tasks); an
+ * instance that appears or leaves yields `instance_added` / `instance_removed` (DESIGN.md §9).
  */
 export function diffSnapshots(input: DiffInput): Change[] {
   const prevById = new Map((input.previous ?? []).map((i) => [i.instance_id, i]));
   const changes: Change[] = [];
+  const nextIds = new Set(input.next.map((i) => i.instance_id));
   for (const next of input.next) {
     const prev = prevById.get(next.instance_id);
     const make = changeFactory(input, next);
+    // §9: a newly watched instance, after the first run; its tasks follow as task_added (a baseline).
+    if (!prev && input.previous !== null) changes.push(make('instance_added', 'info', null));
     if (!next.ok) {
       if (!prev || prev.ok) changes.push(make('instance_unreachable', 'critical', null));
       continue;
     }
     if (prev && !prev.ok) changes.push(make('instance_recovered', 'resolved', null));
     changes.push(...diffTasks(prev?.tasks ?? [], next.tasks, make));
+  }
+  // §9: an instance no longer watched leaves with one change, its task count as `from`, never a task_removed each.
+  for (const prev of input.previous ?? []) {
+    if (!nextIds.has(prev.instance_id)) changes.push(changeFactory(input, prev)('instance_removed', 'warning', null, { from: String(prev.tasks.length) }));
   }
   return changes.sort(compareChanges);
 }

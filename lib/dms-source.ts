@@ -3,12 +3,14 @@ import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4j
 // Deep imports: the package's index loads all ~1,500 model classes (≈40 MB, ≈300 ms); these load the client alone.
 import { KafkaClient } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaClient';
 import { ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListConnectorTasksRequest';
+import { ListInstancesRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListInstancesRequest';
 import * as z from 'zod';
 import { sortedCopy } from './canonical-json';
 import type { InstanceTarget } from './config';
 import type { Credentials } from './credentials';
 import { dmsEndpoint } from './dms-region';
 import { SourceError } from './errors';
+import { INSTANCE_PAGE_LIMIT, type InstanceList, listInstancePages, parseInstancePage } from './instance-pages';
 import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
 import { type Task, TasksInPlace } from './snapshot';
 
@@ -53,6 +55,20 @@ export interface TaskSource {
   listTasks(target: InstanceTarget): Promise<Listing>;
 }
 
+/** The port discovery uses (DESIGN.md §9): every Kafka instance of a project; a failed page is recorded, never thrown. */
+export interface InstanceDirectory {
+  listInstances(scope: { region: string; project_id: string }, concurrency: number): Promise<InstanceList>;
+}
+
+/**
+ * Whether a failed task listing says Smart Connect is not enabled on the instance. DMS's error code for
+ * it is not documented: its message is read (`Smart Connect is not enabled`, `connector … not open`, `未开启`).
+ */
+export function isConnectorOff(err: unknown): boolean {
+  if (!(err instanceof SourceError) || err.status === undefined || err.status < 400 || err.status >= 500) return false;
+  return /smart ?connect|connector/i.test(err.message) && /not (?:been )?(?:enabled|opened|open|turned on)|disabled|未开启|未开通/i.test(err.message);
+}
+
 export interface DmsSourceOptions {
   credentials: Credentials;
   /** Overrides the SDK's regional endpoint (a private endpoint, or a local emulator). */
@@ -63,7 +79,7 @@ export interface DmsSourceOptions {
 }
 
 /** TaskSource over the real Huawei Cloud Kafka SDK: the only file that imports it. */
-export function createDmsSource(opts: DmsSourceOptions): TaskSource {
+export function createDmsSource(opts: DmsSourceOptions): TaskSource & InstanceDirectory {
   const { now, deadline } = opts.retryDeps;
   // The SDK's exceptions drop the response headers: the clients' response hook keeps each instance's
   // last Retry-After (an instance has one request in flight at a time) for its retry to honour.
@@ -71,10 +87,13 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
   const onResponse: ResponseHook = (url, status, headers) => {
     const instanceId = /\/instances\/([^/?]+)\//.exec(url ?? '')?.[1];
     if (instanceId) retryAfter.set(decodeURIComponent(instanceId), status === 429 ? headers['retry-after'] : undefined);
+    // ListInstances pages of a project share one key: the latest 429's Retry-After holds for them all.
+    const project = /\/v2\/([^/?]+)\/instances\/?(?:\?|$)/.exec(url ?? '')?.[1];
+    if (project && status === 429) retryAfter.set(`list ${decodeURIComponent(project)}`, headers['retry-after']);
   };
   // One client per endpoint and project: building one costs ~3 ms (an axios instance, a file read).
   const clients = new Map<string, KafkaClient>();
-  const clientFor = (target: InstanceTarget): KafkaClient => {
+  const clientFor = (target: { region: string; project_id: string }): KafkaClient => {
     const endpoint = opts.endpoint ?? dmsEndpoint(target.region);
     const key = `${endpoint} ${target.project_id}`;
     let client = clients.get(key);
@@ -82,6 +101,18 @@ export function createDmsSource(opts: DmsSourceOptions): TaskSource {
     return client;
   };
   return {
+    async listInstances(scope, concurrency) {
+      const client = clientFor(scope);
+      const key = `list ${scope.project_id}`;
+      return listInstancePages((offset) => withRetry(opts.retry, opts.retryDeps, async () => {
+        if (now() >= deadline) throw new SourceError("the run's deadline came before discovery finished", false);
+        const request = new ListInstancesRequest().withEngine('kafka').withOffset(String(offset)).withLimit(String(INSTANCE_PAGE_LIMIT));
+        return parseInstancePage(await beforeDeadline(callSdk(() => client.listInstances(request)), deadline - now()));
+      }, (err) => ({
+        retryable: err instanceof SourceError && err.retryable,
+        retryAfterMs: err instanceof SourceError && err.status === 429 ? parseRetryAfter(retryAfter.get(key), now()) : undefined,
+      })), concurrency);
+    },
     async listTasks(target) {
       const client = clientFor(target);
       const byId = new Map<string, Task>();

@@ -1,7 +1,7 @@
 import { sameJson } from './canonical-json';
 import type { InstanceTarget } from './config';
 import { type WhenLeft, mapLimit } from './concurrency';
-import type { Listing, TaskSource } from './dms-source';
+import { type Listing, type TaskSource, isConnectorOff } from './dms-source';
 import { describeError } from './errors';
 import type { Logger } from './log';
 import type { InstanceSnapshot, Task, TaskIntern } from './snapshot';
@@ -11,6 +11,8 @@ export interface InstanceListing {
   target: InstanceTarget;
   listing: Listing | null;
   error: string | null;
+  /** The listing failed because DMS says Smart Connect is not enabled on the instance. */
+  connectorOff?: boolean;
 }
 
 export interface FleetListing {
@@ -51,7 +53,7 @@ async function listInstance(target: InstanceTarget, source: TaskSource, logger: 
     const reason = describeError(err);
     out.errors.push(`listing ${instanceLabel(target)} failed: ${reason}`);
     logger.warn('instance listing failed', { instance_id: target.instance_id, error: reason });
-    return { target, listing: null, error: reason };
+    return { target, listing: null, error: reason, ...(isConnectorOff(err) ? { connectorOff: true } : {}) };
   }
 }
 
@@ -131,6 +133,7 @@ function instanceSnapshot(
     max_tasks: r.max_tasks,
     quota_tasks: r.quota_tasks,
     tasks: r.tasks,
+    ...(target.discovered_by !== undefined ? { discovered_by: target.discovered_by } : {}),
   };
 }
 

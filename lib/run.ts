@@ -3,7 +3,9 @@ import type { Change } from './change';
 import type { Config } from './config';
 import { deliverOutbox } from './deliver';
 import { changeId, diffSnapshots } from './diff';
-import type { TaskSource } from './dms-source';
+import { discoverInstances, previousInstances } from './discovery';
+import type { InstanceDirectory, TaskSource } from './dms-source';
+import { withoutConnectorOff } from './instance-lifecycle';
 import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
@@ -18,6 +20,8 @@ import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './
 export interface RunDeps {
   config: Config;
   source: TaskSource;
+  /** Lists a project's instances for the discover entries (DESIGN.md §9). */
+  directory?: InstanceDirectory;
   store: SnapshotStore;
   notifiers: readonly Notifier[];
   logger: Logger;
@@ -60,11 +64,14 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     }
     return reading;
   };
+  // §9: a failed discovery reads the state early, to keep what its entry found last time.
+  const found = await discoverInstances(config, { directory: deps.directory, logger, previous: async () => previousInstances(await readState(), store) });
+  anomalies.push(...found.anomalies);
   const ahead = READ_AHEAD_ROUNDS * config.concurrency;
-  const fleet = await listFleet(config.instances, config.concurrency, deps.source, logger, {
+  const fleet = withoutConnectorOff(await listFleet(found.targets, config.concurrency, deps.source, logger, {
     listed: listed.add,
-    whenLeft: config.instances.length > 2 * ahead ? { atMost: ahead, call: readState } : undefined,
-  });
+    whenLeft: found.targets.length > 2 * ahead ? { atMost: ahead, call: readState } : undefined,
+  }), logger);
   errors.push(...fleet.errors);
   anomalies.push(...fleet.anomalies);
 
@@ -172,7 +179,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     changes: changes.length,
     changes_by_kind: byKind,
     messages: { delivered: delivery?.delivered ?? 0, pending: (delivery?.outbox ?? outbox).reduce((n, e) => n + e.pending.length, 0), expired: expiry.expired.length },
-    api_requests: fleet.apiRequests,
+    api_requests: fleet.apiRequests + found.requests,
     anomalies,
     errors,
   };

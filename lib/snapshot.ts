@@ -56,6 +56,8 @@ export const InstanceSnapshot = z.object({
   max_tasks: z.number().int().nullable(),
   quota_tasks: z.number().int().nullable(),
   tasks: TasksInPlace,
+  /** The glob of the discover entry that found the instance (DESIGN.md §9); absent for a configured id. */
+  discovered_by: z.string().optional(),
 });
 export type InstanceSnapshot = z.infer<typeof InstanceSnapshot>;
 

@@ -39,12 +39,14 @@ const DIST = __dirname; // dist/bench.js sits beside dist/index.js
 const PROJECT_ID = '0b5f2c9e8d7a4c3b9e1f6a2d4c8b7e01';
 const TASKS_PER_INSTANCE = 18;
 const FLEET = { instances: 200, latencyMs: 50, concurrency: 8 };
+/** Discovery (#18): `WATCH_INSTANCES=[{"discover":"*", project}]` over this many instances, in a project of their own. */
+const DISCOVERY = { instances: 1000, latencyMs: 50, projectId: 'd15c0ve7d15c0ve7d15c0ve7d15c0ve7' };
 const MEMORY_INSTANCES = 1000;
 const MEMORY_TARGET_KIB = 128 * 1024;
 const COLD_START_ITERATIONS = 15;
 const QUIET_RUNS = 3;
 const CHILD_TIMEOUT_MS = 150_000;
-/** `BENCH_ONLY=fleet,memory,cold` (comma-separated) runs those parts alone; all by default. */
+/** `BENCH_ONLY=fleet,discovery,memory,cold` (comma-separated) runs those parts alone; all by default. */
 const only = (part: string): boolean => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(part);
 
 // Only the report fields the bench reads: lib/report.ts may change under us, so no import of it.
@@ -180,10 +182,12 @@ async function runChild(b: Bench, env: Record<string, string>, cgroup?: MemoryCg
 interface Bench { dms: DmsEmulator; proxy: CountingProxy; env: Record<string, string>; scratch: string; indexJs: string; childJs: string }
 
 /** Runs the function once with the given instances and prefix, counting DMS and OBS requests for that run only. */
-async function measure(b: Bench, label: string, instances: string[], prefix: string, latencyMs = 0, memoryLimitBytes?: number): Promise<Run> {
+async function measure(b: Bench, label: string, instances: string[] | string, prefix: string, latencyMs = 0, memoryLimitBytes?: number): Promise<Run> {
   b.dms.reset();
   b.proxy.events.length = 0;
-  const env = { ...b.env, OBS_PREFIX: prefix, WATCH_INSTANCES: instances.map((id, i) => `inst-${i}=${id}`).join(',') };
+  // A string is WATCH_INSTANCES as it is (discover entries).
+  const watch = typeof instances === 'string' ? instances : instances.map((id, i) => `inst-${i}=${id}`).join(',');
+  const env = { ...b.env, OBS_PREFIX: prefix, WATCH_INSTANCES: watch };
   const cgroup = memoryLimitBytes === undefined ? undefined : createMemoryCgroup(memoryLimitBytes);
   let peakBytes: number | undefined;
   const r = await runChild(b, env, cgroup).finally(() => {
@@ -284,7 +288,7 @@ async function main(): Promise<void> {
   const token = `TOKEN-${randomBytes(24).toString('hex')}`;
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   // AK must be S3RVER: the function uses one key pair for DMS and OBS, and s3rver knows only that one.
-  const dms = await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID, securityToken: token });
+  const dms = await startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk }, projectId: PROJECT_ID, securityToken: token, otherProjects: [DISCOVERY.projectId] });
   const obs = await startLocalObs();
   const hook = await startWebhookReceiver({ secret: webhookSecret });
   const proxy = await startCountingProxy(obs.endpoint);
@@ -365,6 +369,54 @@ async function main(): Promise<void> {
     // 3. OBS operations.
     rows.push({ figure: 'OBS ops, every quiet run', measured: same((r) => `${countObs(r.obs)} (${reads(r.obs)} read, ${writes(r.obs)} write)`), target: '1 read + 1 write', verdict: everyQuiet((r) => reads(r.obs) === 1 && writes(r.obs) === 1) });
     rows.push({ figure: `OBS ops, run with ${changed.report.changes} changes`, measured: `${countObs(changed.obs)} (${reads(changed.obs)} read, ${writes(changed.obs)} write)`, target: 'none (figure)', verdict: '—' });
+    }
+
+    if (only('discovery')) {
+    // Discovery: 1000 instances found by `*` (20 ListInstances pages, the 19 after the first CONCURRENCY
+    // at a time), × 18 tasks, every DMS request delayed 50 ms; in the 128 MB cgroup where one can be made.
+    const { instances: n, latencyMs: latency, projectId } = DISCOVERY;
+    console.log(`\n## discovery: WATCH_INSTANCES=* over ${n} instances × ${TASKS_PER_INSTANCE} tasks, ${latency} ms per DMS request, CONCURRENCY=${FLEET.concurrency}`);
+    const found = Array.from({ length: n }, (_, i) => instanceId(3, i));
+    found.forEach((id, i) => {
+      dms.setInstance(id, tasksFor(i), { name: `disc-${i}`, project_id: projectId });
+      dms.setFault(id, { kind: 'latency', ms: latency });
+    });
+    dms.setListFault(projectId, { kind: 'latency', ms: latency });
+    const watch = JSON.stringify([{ discover: '*', project_id: projectId }]);
+    const limit = MEMORY_TARGET_KIB * 1024;
+    await measure(b, 'discovery baseline run (first run, not the measured one)', watch, 'bench-discovery/', latency, limit);
+    const runs: Run[] = [];
+    // The discovery phase alone, as the emulator saw it: first ListInstances request in to last response out.
+    const listSpans: number[] = [];
+    for (let i = 1; i <= QUIET_RUNS; i++) {
+      runs.push(await measure(b, `discovery quiet run ${i} of ${QUIET_RUNS}`, watch, 'bench-discovery/', latency, limit));
+      const at = dms.requests.filter((r) => r.listProject !== undefined).map((r) => r.at.getTime());
+      listSpans.push(Math.max(...at) + latency - Math.min(...at));
+    }
+    for (const id of found) dms.setFault(id, null);
+    dms.setListFault(projectId, null);
+    const pages = Math.ceil(n / 50);
+    // ListInstances: the first page, then the others CONCURRENCY at a time; then the task pages, CONCURRENCY at a time.
+    const bound = (1 + Math.ceil((pages - 1) / FLEET.concurrency)) * latency + Math.ceil(n / FLEET.concurrency) * latency;
+    const durations = runs.map((r) => r.report.duration_ms);
+    const duration = median(durations);
+    const where = runs[0]?.cgroup ? `in a ${mb(MEMORY_TARGET_KIB)} memory cgroup` : 'no memory cgroup available';
+    const requests = [...new Set(runs.map((r) => r.report.api_requests))].join(' / ');
+    rows.push({
+      figure: `discovery run duration_ms (${n} discovered × 18, 50 ms/request, CONCURRENCY=8, ${where}), median of ${QUIET_RUNS} quiet runs: ${durations.join(', ')} ms`,
+      measured: `${ms(duration)} (${(duration / bound).toFixed(2)}× the ${bound} ms bound)`,
+      target: `≤ 1.2 × ${bound} ms = ${1.2 * bound} ms`,
+      verdict: verdict(duration <= 1.2 * bound),
+    });
+    const listBound = (1 + Math.ceil((pages - 1) / FLEET.concurrency)) * latency;
+    rows.push({
+      figure: `discovery phase: ListInstances span (${pages} pages, the first then CONCURRENCY at a time), median of ${QUIET_RUNS}: ${listSpans.map(ms).join(', ')}`,
+      measured: `${ms(median(listSpans))} (${(median(listSpans) / listBound).toFixed(2)}× the ${listBound} ms bound)`,
+      target: `≤ 1.2 × ${listBound} ms = ${1.2 * listBound} ms`,
+      verdict: verdict(median(listSpans) <= 1.2 * listBound),
+    });
+    rows.push({ figure: 'discovery API calls per run (report.api_requests, every quiet run)', measured: requests, target: `= ${pages + n} (ceil(${n}/50) + ${n})`, verdict: verdict(runs.every((r) => r.report.api_requests === pages + n)) });
+    rows.push({ figure: `discovery peak RSS, quiet runs, ${where}`, measured: runs.map((r) => mb(r.maxRssKiB)).join(', '), target: `≤ ${mb(MEMORY_TARGET_KIB)}`, verdict: verdict(runs.every((r) => r.maxRssKiB <= MEMORY_TARGET_KIB)) });
     }
 
     if (only('memory')) {

@@ -25,8 +25,9 @@ function problems(e: Env): string[] {
   return [];
 }
 
-const INSTANCES_FORM = 'expected `id` or `name=id`, comma-separated, or a JSON array of {"instance_id","name"?,"region"?,"project_id"?}';
-const INSTANCE_FORM = 'expected {"instance_id","name"?,"region"?,"project_id"?}';
+const INSTANCES_FORM =
+  'expected `id`, `name=id` or a name glob (`*`, `prod-*`), comma-separated, or a JSON array of {"instance_id","name"?,"region"?,"project_id"?} or {"discover","region"?,"project_id"?}';
+const INSTANCE_FORM = 'expected {"instance_id","name"?,"region"?,"project_id"?} or {"discover","region"?,"project_id"?}';
 const CHANNEL_FORM = 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}';
 const REGION_FORM = /expected a region of the Kafka SDK's table \(ae-ad-1, af-north-1, .*cn-north-4, .*tr-west-1\), or set DMS_ENDPOINT$/;
 
@@ -163,16 +164,16 @@ describe('every message names the variable and the form it expects', () => {
     ['a channel url without scheme', { WEBHOOKS: '[{"type":"generic","url":"a.example/x"}]' }, 'WEBHOOKS[0].url is not an http(s) URL: expected an http(s) URL'],
     ['a channel without type', { WEBHOOKS: '[{"url":"https://a.example/x"}]' }, 'WEBHOOKS[0].type is missing: expected one of generic, feishu, dingtalk, wecom, slack, teams'],
     ['an empty channel secret', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","secret":""}]' }, 'WEBHOOKS[0].secret is empty: expected a non-empty string'],
-    ['events not an array', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","events":"status_changed"}]' }, 'WEBHOOKS[0].events is a string: expected an array of change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset)'],
-    ['an unknown event', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","events":["task_moved"]}]' }, 'WEBHOOKS[0].events[0] is not a known value: expected one of status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset'],
+    ['events not an array', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","events":"status_changed"}]' }, 'WEBHOOKS[0].events is a string: expected an array of change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset, instance_added, instance_removed)'],
+    ['an unknown event', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","events":["task_moved"]}]' }, 'WEBHOOKS[0].events[0] is not a known value: expected one of status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset, instance_added, instance_removed'],
     ['an unknown min_severity', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","min_severity":"fatal"}]' }, 'WEBHOOKS[0].min_severity is not a known value: expected one of info, resolved, warning, critical'],
     ['an empty mention', { WEBHOOKS: '[{"type":"feishu","url":"https://a.example/x","mention":[""]}]' }, 'WEBHOOKS[0].mention[0] is empty: expected a non-empty string'],
     ['an unknown channel key', { WEBHOOKS: '[{"type":"generic","url":"https://a.example/x","sign_secret":"x"}]' }, `WEBHOOKS[0] has an unknown key "sign_secret": ${CHANNEL_FORM}`],
     ['WEBHOOK_TYPE unknown', { WEBHOOK_URL: 'https://a.example/x', WEBHOOK_TYPE: 'lark' }, 'WEBHOOK_TYPE is not a known value: expected one of generic, feishu, dingtalk, wecom, slack, teams'],
     ['WEBHOOK_URL no scheme', { WEBHOOK_URL: 'a.example/x' }, 'WEBHOOK_URL is not an http(s) URL: expected an http(s) URL'],
     ['WEBHOOK_SECRET alone', { WEBHOOK_SECRET: SECRET }, "WEBHOOK_URL is required when WEBHOOK_TYPE or WEBHOOK_SECRET is set: expected the channel's http(s) URL"],
-    ['NOTIFY_ON unknown', { NOTIFY_ON: 'status_changed,task_moved' }, 'NOTIFY_ON has unknown kinds (task_moved): expected comma-separated change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset)'],
-    ['NOTIFY_ON commas', { NOTIFY_ON: ' , ' }, 'NOTIFY_ON lists no kind: expected comma-separated change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset)'],
+    ['NOTIFY_ON unknown', { NOTIFY_ON: 'status_changed,task_moved' }, 'NOTIFY_ON has unknown kinds (task_moved): expected comma-separated change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset, instance_added, instance_removed)'],
+    ['NOTIFY_ON commas', { NOTIFY_ON: ' , ' }, 'NOTIFY_ON lists no kind: expected comma-separated change kinds (status_changed, task_added, task_removed, config_changed, instance_unreachable, instance_recovered, state_reset, instance_added, instance_removed)'],
     ['NOTIFY_FIRST_RUN=maybe', { NOTIFY_FIRST_RUN: 'maybe' }, 'NOTIFY_FIRST_RUN must be true or false'],
     ['NOTIFY_LANG=fr', { NOTIFY_LANG: 'fr' }, 'NOTIFY_LANG must be one of en, zh'],
     ['LOG_LEVEL=loud', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error'],

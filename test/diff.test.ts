@@ -215,7 +215,7 @@ describe('diffSnapshots: a failed instance (ok: false)', () => {
       name: 'an instance new to the configuration that fails',
       previous: () => [instance(DR, allTasks())],
       next: () => [instance(DR, allTasks()), instance(PROD, [], { ok: false })],
-      expected: [{ kind: 'instance_unreachable', severity: 'critical' }],
+      expected: [{ kind: 'instance_added', severity: 'info' }, { kind: 'instance_unreachable', severity: 'critical' }],
     },
   ])('$name', ({ previous, next, expected }) => {
     const changes = diff(previous(), next());
@@ -458,5 +458,51 @@ describe('changedPaths', () => {
     ['the prefix is applied', { a: 1 }, { a: 2 }, ['sink_task.a'], 'sink_task'],
   ])('%s → %j', (_name, a, b, expected, prefix = '') => {
     expect(changedPaths(a, b, prefix)).toEqual(expected);
+  });
+});
+
+describe('diffSnapshots: instance lifecycle (DESIGN.md §9)', () => {
+  const brief2 = (c: Change) => [c.kind, c.severity, c.instance_name, c.task_id, c.from, c.to];
+  it.each<{ name: string; previous: () => InstanceSnapshot[] | null; next: () => InstanceSnapshot[]; expected: unknown[][] }>([
+    {
+      name: 'the first run: no instance_added, only the baseline',
+      previous: () => null,
+      next: () => [instance(PROD, [task(REDIS_ID)])],
+      expected: [['task_added', 'info', 'prod', REDIS_ID, null, 'RUNNING']],
+    },
+    {
+      name: 'a newly watched instance: instance_added, then its tasks as task_added',
+      previous: () => [instance(DR, allTasks())],
+      next: () => [instance(DR, allTasks()), instance(PROD, [task(REDIS_ID)])],
+      expected: [
+        ['instance_added', 'info', 'prod', null, null, null],
+        ['task_added', 'info', 'prod', REDIS_ID, null, 'RUNNING'],
+      ],
+    },
+    {
+      name: 'an instance gone: one instance_removed with its task count, no task_removed',
+      previous: () => [instance(DR, allTasks()), instance(PROD, allTasks())],
+      next: () => [instance(DR, allTasks())],
+      expected: [['instance_removed', 'warning', 'prod', null, String(FIXTURE.length), null]],
+    },
+    {
+      name: 'an instance gone that was unreachable: still one instance_removed',
+      previous: () => [instance(PROD, [], { ok: false })],
+      next: () => [],
+      expected: [['instance_removed', 'warning', 'prod', null, '0', null]],
+    },
+    {
+      name: 'one leaves and one arrives in the same run',
+      previous: () => [instance(DR, [task(REDIS_ID)])],
+      next: () => [instance(PROD, [])],
+      expected: [
+        ['instance_added', 'info', 'prod', null, null, null],
+        ['instance_removed', 'warning', 'dr', null, '1', null],
+      ],
+    },
+  ])('$name', ({ previous, next, expected }) => {
+    const changes = diff(previous(), next());
+    expect(changes.map(brief2)).toEqual(expected);
+    for (const c of changes) expect(Change.parse(c)).toEqual(c);
   });
 });

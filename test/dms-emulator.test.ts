@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'node:querystring';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KafkaClient, ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka';
+import { KafkaClient, ListConnectorTasksRequest, ListInstancesRequest } from '@huaweicloud/huaweicloud-sdk-kafka';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException';
@@ -332,5 +332,65 @@ describe('DMS emulator with a security token and a skewed clock', () => {
     await h.close();
     const e = await pending;
     expect(e.httpStatusCode).toBeUndefined();
+  });
+});
+
+describe('DMS emulator: ListInstances through the real SDK (#18)', () => {
+  const OTHER = 'b0b1b2b3b4b5b6b7b8b9babbbcbdbebf';
+  let emu: DmsEmulator;
+  const logs: string[] = [];
+  type RawInstances = { instances?: { instance_id: string; name: string; connector_enable: boolean }[]; instance_num?: number };
+  const instances = async (c: KafkaClient, offset?: number, limit?: number, engine = 'kafka'): Promise<RawInstances> => {
+    const r = new ListInstancesRequest().withEngine(engine);
+    if (offset !== undefined) r.withOffset(String(offset));
+    if (limit !== undefined) r.withLimit(String(limit));
+    return (await c.listInstances(r)) as unknown as RawInstances;
+  };
+
+  beforeAll(async () => {
+    emu = await startDmsEmulator({ credentials: { ak: AK, sk: SK }, projectId: PROJECT, otherProjects: [OTHER], log: (l) => logs.push(l) });
+    for (let i = 0; i < 73; i++) emu.setInstance(`inst-${String(i).padStart(3, '0')}`, makeTasks(1), { name: `kafka-${i}`, connector_enable: i % 10 !== 0 });
+    emu.setInstance('inst-other', makeTasks(2), { name: 'elsewhere', project_id: OTHER });
+  });
+  afterAll(async () => {
+    await emu.close();
+    expect(logs.join('\n')).not.toContain(SK);
+  });
+
+  it('pages newest first with instance_num, connector_enable as set, each project its own instances', async () => {
+    const c = client(emu);
+    const pages = [await instances(c, 0, 50), await instances(c, 50, 50)];
+    expect(pages.map((p) => [p.instances?.length, p.instance_num])).toEqual([[50, 73], [23, 73]]);
+    const all = pages.flatMap((p) => p.instances ?? []);
+    expect(all[0]).toMatchObject({ instance_id: 'inst-072', name: 'kafka-72', connector_enable: true });
+    expect(all.filter((i) => !i.connector_enable).map((i) => i.name).sort()).toEqual(['kafka-0', 'kafka-10', 'kafka-20', 'kafka-30', 'kafka-40', 'kafka-50', 'kafka-60', 'kafka-70']);
+    const other = await instances(client(emu, { projectId: OTHER }));
+    expect(other).toMatchObject({ instance_num: 1, instances: [{ instance_id: 'inst-other', name: 'elsewhere' }] });
+    expect(emu.requests.filter((r) => r.listProject !== undefined).map((r) => [r.listProject, r.offset, r.limit])).toEqual([[PROJECT, 0, 50], [PROJECT, 50, 50], [OTHER, null, null]]);
+  });
+
+  it.each<[string, ClientOpts, string, number, string]>([
+    ['a wrong SK', { sk: 'not-the-secret' }, 'kafka', 401, 'APIGW.0301'],
+    ['an unknown project', { projectId: 'ffffffffffffffffffffffffffffffff' }, 'kafka', 403, 'DMS.00403000'],
+    ['another engine', {}, 'rabbitmq', 400, 'DMS.00400002'],
+  ])('rejects %s', async (_what, opts, engine, status, code) => {
+    const e = await rejection(instances(client(emu, opts), 0, 50, engine));
+    expect([e.httpStatusCode, e.errorCode]).toEqual([status, code]);
+  });
+
+  it('an instance of another project is not found through this one; one with Smart Connect off answers that it is not enabled', async () => {
+    const notHere = await rejection(list(client(emu), 'inst-other', 0, 50));
+    expect([notHere.httpStatusCode, notHere.errorCode]).toEqual([404, 'DMS.00404022']);
+    const off = await rejection(list(client(emu), 'inst-000', 0, 50));
+    expect([off.httpStatusCode, off.errorMsg]).toEqual([400, 'Smart Connect is not enabled on this instance.']);
+  });
+
+  it('a page fault hits only its offset and clears after `times`', async () => {
+    emu.setListFault(PROJECT, { kind: 'status', status: 503, atOffset: 50, times: 1 });
+    const c = client(emu);
+    expect((await instances(c, 0, 50)).instances).toHaveLength(50);
+    const e = await rejection(instances(c, 50, 50));
+    expect(e.httpStatusCode).toBe(503);
+    expect((await instances(c, 50, 50)).instances).toHaveLength(23);
   });
 });

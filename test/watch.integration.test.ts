@@ -210,7 +210,7 @@ describe('baselines per instance', () => {
   });
   afterAll(async () => h?.close());
 
-  it('an instance failing since the first run sends no task_added flood when it recovers; a newly configured one neither', async () => {
+  it('an instance failing since the first run sends no task_added flood when it recovers; a newly configured one sends only instance_added', async () => {
     h.dms.setInstance(PROD, fixtureTasks());
     h.dms.setInstance(BULK, generatedTasks(30));
     h.dms.setFault(BULK, { kind: 'status', status: 500 });
@@ -227,8 +227,9 @@ describe('baselines per instance', () => {
 
     h.dms.setInstance('inst-new-0003', generatedTasks(5, 'new'));
     const added = await h.invoke({ WATCH_INSTANCES: `prod=${PROD},bulk=${BULK},new=inst-new-0003` });
-    expect(added.report).toMatchObject({ changes_by_kind: { task_added: 5 }, messages: { delivered: 0 } });
-    expect(h.hook.received).toHaveLength(0);
+    // DESIGN §9: a newly configured instance is news (instance_added), its tasks a silent baseline.
+    expect(added.report).toMatchObject({ changes_by_kind: { instance_added: 1, task_added: 5 }, messages: { delivered: 1 } });
+    expect(h.hook.received.map((r) => (r.json as { changes: Change[] }).changes.map((c) => [c.kind, c.instance_name]))).toEqual([[['instance_added', 'new']]]);
   });
 });
 

@@ -30,7 +30,8 @@ function formatInstance(i: InstanceSnapshot, style: Style): string[] {
   const name = showInvisible(i.name ? `${i.name} (${i.instance_id})` : i.instance_id);
   const quota = i.max_tasks !== null ? ` (quota ${i.max_tasks})` : '';
   const health = i.ok ? style.green('ok') : style.red(`UNREACHABLE: ${showInvisible(i.error ?? 'listing failed')} (tasks as last listed)`);
-  const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}`;
+  const found = i.discovered_by !== undefined ? `  ${style.dim(`discovered by ${showInvisible(i.discovered_by)}`)}` : '';
+  const head = `${style.bold(name)}  ${i.region}  ${health}  ${count(i.tasks.length, 'task')}${quota}${found}`;
   if (i.tasks.length === 0) return [head];
   const sorted = [...i.tasks].sort((a, b) => compareText(a.task_name ?? a.id, b.task_name ?? b.id) || compareText(a.id, b.id));
   const rows = [['TASK', 'STATUS', 'SOURCE → SINK', 'ID'], ...sorted.map((t) => [t.task_name ?? '-', t.status, types(t), t.id])];

@@ -14,6 +14,7 @@ type TaskRecord = Record<string, unknown> & { id: string; task_name: string; sta
 const PROJECT_ID = 'demo0000project0000000000000000';
 const PROD = '59f6d088-demo-4a1b-9c3e-prod00000001';
 const ANALYTICS = '7c2e11aa-demo-4f0d-8b6a-analytics0001';
+const STAGING = '3b9d5e21-demo-4c7a-9e2f-staging00001';
 const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1sb2NhbC1yZWNlaXZlcg==';
 const FEISHU_SECRET = 'demo-feishu-signing-secret';
 /** The run whose Feishu card the demo prints in full. */
@@ -21,6 +22,8 @@ const CARD_RUN = 2;
 
 interface Step {
   title: string;
+  /** WATCH_INSTANCES from this run on. */
+  watch?: string;
   /** What changes in the emulated cloud before this run. */
   act(world: World): string[];
 }
@@ -67,6 +70,15 @@ const STEPS: Step[] = [
       w.dms.setFault(ANALYTICS, null);
       w.analytics.splice(0, 1);
       return [w.setStatus(w.prod, 'smart-connect-121248117', 'RUNNING'), 'analytics: reachable again; orders-dump-1 was deleted meanwhile', 'webhook: back up'];
+    },
+  },
+  {
+    title: 'discovery (WATCH_INSTANCES=prod=…,*): a new instance appears, analytics turns Smart Connect off',
+    watch: `prod=${PROD},*`,
+    act: (w) => {
+      w.dms.setInstance(STAGING, [obsSink(4)], { name: 'staging' });
+      w.dms.setInstance(ANALYTICS, w.analytics, { connector_enable: false });
+      return ['staging: new instance, Smart Connect on, task orders-dump-4', 'analytics: Smart Connect turned off'];
     },
   },
   { title: 'a quiet run: nothing changed, so no message and no history object', act: () => [] },
@@ -131,8 +143,9 @@ export async function runDemo(io: DemoIo, opts: { keep?: boolean } = {}): Promis
     out('Set WATCH_INSTANCES (see README) to watch your real instances instead.\n');
     for (const [i, step] of STEPS.entries()) {
       const actions = step.act(world);
-      dms.setInstance(PROD, world.prod);
-      dms.setInstance(ANALYTICS, world.analytics);
+      if (step.watch) env.WATCH_INSTANCES = step.watch;
+      dms.setInstance(PROD, world.prod, { name: 'prod' });
+      dms.setInstance(ANALYTICS, world.analytics, { name: 'analytics' });
       const before = hook.received.length;
       const cardsBefore = feishu.received.length;
       const logs: string[] = [];

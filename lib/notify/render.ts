@@ -35,5 +35,9 @@ export function changeSummary(c: Change): string {
       return 'instance reachable again';
     case 'state_reset':
       return 'state.json was unreadable and was quarantined; continuing from the history';
+    case 'instance_added':
+      return 'instance now watched: its tasks are a baseline';
+    case 'instance_removed':
+      return `instance no longer watched (it had ${c.from} tasks)`;
   }
 }

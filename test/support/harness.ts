@@ -77,7 +77,7 @@ export function generatedTasks(n: number, prefix = 'bulk'): TaskRecord[] {
   }));
 }
 
-export async function startHarness(opts: { channel?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { channel?: boolean; otherProjects?: string[] } = {}): Promise<Harness> {
   const secrets: Secrets = {
     sk: `SK-${randomBytes(12).toString('hex')}`,
     token: `TOKEN-${randomBytes(24).toString('hex')}`,
@@ -86,7 +86,7 @@ export async function startHarness(opts: { channel?: boolean } = {}): Promise<Ha
   };
   const projectId = '0b5f2c9e8d7a4c3b9e1f6a2d4c8b7e01';
   const [dms, obs, hook] = await Promise.all([
-    startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk: secrets.sk }, projectId, securityToken: secrets.token }),
+    startDmsEmulator({ credentials: { ak: LOCAL_OBS_ACCESS_KEY, sk: secrets.sk }, projectId, securityToken: secrets.token, otherProjects: opts.otherProjects }),
     startLocalObs(),
     startWebhookReceiver({ secret: secrets.webhookSecret }),
   ]);
