@@ -176,12 +176,13 @@ describe('the CLI process', { timeout: 180_000 }, () => {
     let ready: () => void;
     const printed = new Promise<void>((r) => (ready = r));
     const run = start(['demo', '--keep'], { TMPDIR: dir }, (out) => out.includes('Press Ctrl-C') && ready());
-    await printed;
+    // A demo that ends before it is ready fails the test at once, with what it said.
+    await Promise.race([printed, run.done.then((r) => Promise.reject(new Error(`demo --keep ended (${r.code}) before it was ready: ${r.stderr}`)))]);
     const exported = Object.fromEntries([...run.output().matchAll(/^export (OBS_\w+|CLOUD_SDK_\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
     expect(Object.keys(exported).sort()).toEqual(['CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'OBS_BUCKET', 'OBS_ENDPOINT', 'OBS_PREFIX']);
     const [history, verify] = await Promise.all([start(['history'], exported).done, start(['verify'], exported).done]);
     expect(history).toMatchObject({ code: 0, stderr: '' });
-    expect(history.stdout).toMatch(/13 changes in obs:\/\/smart-connect-watch-local\/smart-connect-watch\/, from 4 history objects read\n$/);
+    expect(history.stdout).toMatch(/16 changes in obs:\/\/smart-connect-watch-local\/smart-connect-watch\/, from 5 history objects read\n$/);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('intact');
     expect(await leftovers(dir)).toHaveLength(1);

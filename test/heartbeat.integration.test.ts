@@ -50,7 +50,7 @@ describe('heartbeat (dead-man\'s switch)', () => {
       env: () => ({ HEARTBEAT_URL: `${hb.url}?rid=1`, OBS_BUCKET: 'no-such-bucket-0404' }),
       path: () => `/ping/${hb.token}/fail`,
       query: { rid: '1' },
-      reason: /^OBS GET obs:\/\/no-such-bucket-0404\/hb-\d+\/state\.json failed \(attempt 1 of 3\): NoSuchBucket .*does not exist\)$/,
+      reason: /^OBS GET obs:\/\/no-such-bucket-0404\/hb-\d+\/state\.json failed: NoSuchBucket .*does not exist\)$/,
       errorName: 'StoreError',
     },
     {

@@ -98,6 +98,19 @@ describe('esdk-obs-nodejs against the local store', () => {
     expect(output).toEqual([]); // the client logs nothing by default
   });
 
+  it('rejects a port that is taken (the demo then takes any free one), leaving no temp directory', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'scw-port-'));
+    try {
+      await expect(startLocalObs({ port, directory: dir })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails a call made before the client finished initialising', async () => {
     const early = new ObsClient({ access_key_id: obs.accessKey, secret_access_key: SECRET, server: obs.endpoint });
     await expect(early.headBucket({ Bucket: obs.bucket })).rejects.toThrow(/reading 'signature'/);

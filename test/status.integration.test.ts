@@ -187,7 +187,7 @@ describe('smart-connect-watch status', () => {
     const [text, json] = await Promise.all([run([]), run(['--json'])]);
     for (const r of [text, json]) noSecrets(r);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^problem: state\.json could not be read: OBS GET obs:\/\/no-such-bucket-0404\/status-healthy\/state\.json failed \(attempt 1 of 3\): NoSuchBucket .*\nNOT HEALTHY: 1 problem\n$/);
+    expect(text.stdout).toMatch(/^problem: state\.json could not be read: OBS GET obs:\/\/no-such-bucket-0404\/status-healthy\/state\.json failed: NoSuchBucket .*\nNOT HEALTHY: 1 problem\n$/);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ healthy: false, problems: [expect.stringContaining('NoSuchBucket')], checked_at: null, failing: null });
   });

@@ -45,8 +45,8 @@ export function instanceSections(timelines: readonly TaskTimeline[], changes: re
     if (now) s.failingNow++;
     s.rank = Math.min(s.rank, now ? 0 : troubled ? 1 : 2) as InstanceSection['rank'];
   }
-  // An instance newly watched (DESIGN.md §9: `instance_added`, a kind this build may not know yet).
-  const added = new Set(changes.filter((c) => (c.kind as string) === 'instance_added').map((c) => `${c.snapshot_id}\n${c.instance_id}`));
+  // An instance newly watched (DESIGN.md §9: `instance_added`).
+  const added = new Set(changes.filter((c) => c.kind === 'instance_added').map((c) => `${c.snapshot_id}\n${c.instance_id}`));
   const other: Change[] = [];
   const baselines = new Map<string, ChangeRow & { kind: 'baseline' }>();
   for (const c of changes) {

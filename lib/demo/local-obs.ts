@@ -12,6 +12,7 @@
  *   normalises the header so copyObject behaves as on OBS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -54,8 +55,19 @@ function normaliseCopySource(ctx: S3rver.Context, next: () => Promise<unknown>):
   return next();
 }
 
+/** Resolves when `port` can be listened on at 127.0.0.1, rejects (EADDRINUSE) when it is taken. */
+function portFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 export async function startLocalObs(opts: LocalObsOptions = {}): Promise<LocalObs> {
   const bucket = opts.bucket ?? DEFAULT_BUCKET;
+  // s3rver reports a taken port as an unhandled 'error' event, never as a rejection: ask first.
+  if (opts.port) await portFree(opts.port);
   const ownsDirectory = opts.directory === undefined;
   const directory = opts.directory ?? (await mkdtemp(join(tmpdir(), 'scw-obs-')));
   const server = new S3rver({
