@@ -15,6 +15,11 @@ export interface ObsFault {
   delayMs?: number;
   /** Never answer. */
   hang?: boolean;
+  /**
+   * Hold matching requests until this many have arrived, then forward them all: a barrier, so that
+   * overlapping runs reach a point together (e.g. both have read state.json before either writes history).
+   */
+  gate?: number;
   /** How many matching requests the fault affects (default: until cleared). */
   times?: number;
 }
@@ -23,7 +28,7 @@ export interface ObsRequestRecord {
   method: string;
   key: string;
   /** The fault applied, if any. */
-  fault: 'error' | 'delay' | 'hang' | null;
+  fault: 'error' | 'delay' | 'hang' | 'gate' | null;
   /** When the request arrived (epoch ms, as the DMS emulator's request log). */
   at: number;
 }
@@ -38,11 +43,11 @@ export interface ObsFaultProxy {
 
 export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy> {
   const upstream = new URL(target);
-  const faults: (ObsFault & { left: number })[] = [];
+  const faults: (ObsFault & { left: number; held: (() => void)[] })[] = [];
   const requests: ObsRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
-  const take = (method: string, key: string): ObsFault | undefined => {
+  const take = (method: string, key: string): (typeof faults)[number] | undefined => {
     const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.key || f.key.test(key)) && f.left > 0);
     if (i < 0) return undefined;
     const f = faults[i]!;
@@ -67,8 +72,13 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const key = path.split('/').slice(2).join('/');
     const f = take(method, key);
-    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : 'delay', at: Date.now() });
+    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : f.gate ? 'gate' : 'delay', at: Date.now() });
     if (!f) return forward(req, res);
+    if (f.gate) {
+      f.held.push(() => forward(req, res));
+      if (f.held.length >= f.gate) for (const go of f.held.splice(0)) go();
+      return;
+    }
     if (f.hang) return req.resume();
     if (f.status) {
       req.resume();
@@ -90,7 +100,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     fault(f) {
-      faults.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY });
+      faults.push({ ...f, left: f.times ?? f.gate ?? Number.POSITIVE_INFINITY, held: [] });
     },
     clear() {
       faults.length = 0;
