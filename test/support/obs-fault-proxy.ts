@@ -55,7 +55,19 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     return f;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  // OBS replaces an object atomically; s3rver writes it in place, so a GET that meets a PUT of the same
+  // key can read a half-written file and wait for bytes that never come. Requests for one key are
+  // forwarded one after another, as if each were atomic.
+  const queues = new Map<string, Promise<void>>();
+  const forward = (req: IncomingMessage, res: ServerResponse, key = '') => {
+    const before = queues.get(key) ?? Promise.resolve();
+    const done = new Promise<void>((resolve) => res.on('close', resolve));
+    const mine = before.then(() => done);
+    queues.set(key, mine);
+    void mine.then(() => queues.get(key) === mine && queues.delete(key));
+    void before.then(() => send(req, res));
+  };
+  const send = (req: IncomingMessage, res: ServerResponse) => {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -73,9 +85,9 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const key = path.split('/').slice(2).join('/');
     const f = take(method, key);
     requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : f.gate ? 'gate' : 'delay', at: Date.now() });
-    if (!f) return forward(req, res);
+    if (!f) return forward(req, res, key);
     if (f.gate) {
-      f.held.push(() => forward(req, res));
+      f.held.push(() => forward(req, res, key));
       if (f.held.length >= f.gate) for (const go of f.held.splice(0)) go();
       return;
     }
@@ -86,7 +98,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
       res.writeHead(f.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-obs-request-id': '0000' });
       return res.end(body);
     }
-    const timer = setTimeout(() => forward(req, res), f.delayMs ?? 0);
+    const timer = setTimeout(() => forward(req, res, key), f.delayMs ?? 0);
     res.on('close', () => clearTimeout(timer));
   });
   server.on('connection', (s) => {

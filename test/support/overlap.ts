@@ -11,8 +11,11 @@ const requireBundle = createRequire(__filename);
  * Starts `n` runs of the built handler at once, as overlapping timer invocations or a `run` from a
  * laptop next to the deployed function: one environment, stdout captured once and split into each
  * run's lines by request id. (`Harness.invoke` swaps process.stdout per call: it cannot overlap itself.)
+ * s3rver writes an object in place: a GET that meets the other run's PUT of state.json can wait for
+ * bytes that never come (OBS replaces objects atomically). A smaller `budgetMs` makes that request time
+ * out and be retried sooner (OBS timeout: a quarter of the budget).
  */
-export async function invokeTogether(h: Harness, n: number, extraEnv: Record<string, string> = {}): Promise<Invocation[]> {
+export async function invokeTogether(h: Harness, n: number, extraEnv: Record<string, string> = {}, budgetMs = DEFAULT_BUDGET_MS): Promise<Invocation[]> {
   const { handler } = requireBundle(join(__dirname, '../../dist/index.js')) as { handler: (event: unknown, ctx: unknown) => Promise<RunReport> };
   const saved = { ...process.env };
   const out: string[] = [];
@@ -39,7 +42,7 @@ export async function invokeTogether(h: Harness, n: number, extraEnv: Record<str
           getSecuritySecretKey: () => h.secrets.sk,
           getSecurityToken: () => h.secrets.token,
           getProjectID: () => h.projectId,
-          getRemainingTimeInMilliSeconds: shrinkingBudget(DEFAULT_BUDGET_MS),
+          getRemainingTimeInMilliSeconds: shrinkingBudget(budgetMs),
         }),
       ),
     );
