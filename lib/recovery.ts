@@ -37,6 +37,8 @@ class Requeue {
     outbox: readonly OutboxEntry[],
     /** Message ids the state shows delivered: never queued again. */
     private readonly sent: ReadonlySet<string> = new Set(),
+    /** `last_error` of what is queued: why it is sent again (an expiry names it). */
+    private readonly why: string | null = null,
   ) {
     this.outbox = [...outbox];
   }
@@ -83,7 +85,7 @@ class Requeue {
 
   private add(entry: OutboxEntry): boolean {
     if (this.sent.has(entry.id) || this.outbox.some((e) => e.id === entry.id)) return false;
-    this.outbox.push(entry);
+    this.outbox.push({ ...entry, last_error: this.why });
     return true;
   }
 
@@ -99,7 +101,7 @@ class Requeue {
  * undelivered, under their original ids.
  */
 export async function baseFromHistory(store: SnapshotStore, latest: StoredSnapshot, config: Config): Promise<Recovered> {
-  const q = new Requeue(store, config, []);
+  const q = new Requeue(store, config, [], new Set(), 'delivery unknown: queued again from the history after a state reset');
   q.remember(latest);
   await q.own(latest);
   await q.recorded(latest.snapshot.undelivered);
@@ -127,8 +129,10 @@ export async function reconcileHistory(store: SnapshotStore, base: Base, config:
   const head = base.lastHistory;
   const headSnap = base.previous;
   if (!head || !headSnap || headSnap.id !== head.id) return null;
+  // After the head's parent: the head's siblings (a fork) sort after it too. A head that starts a
+  // chain (a first run) has no parent: then only what continues it is looked for.
   const parent = headSnap.previous;
-  const found = await store.readHistoryAfter(parent ? store.prefix + historyKey(parent.id) : null, new Set([head.key]));
+  const found = await store.readHistoryAfter(parent ? store.prefix + historyKey(parent.id) : head.key, new Set([head.key]));
   if (found.length === 0) return null;
   const queued = new Set(base.outbox.map((e) => e.id));
   const sent = new Set(stateKnown ? (headSnap.undelivered ?? []).map((m) => m.id).filter((id) => !queued.has(id)) : []);
