@@ -97,7 +97,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
       merged = found.merged;
       anomalies.push(...found.notes);
       errors.push(...found.errors);
-      for (const note of found.notes) logger.warn(merged.length > 0 ? 'history fork merged' : 'history adopted', { note });
+      for (const note of found.notes) logger.warn(note.startsWith('a fork') ? 'history fork merged' : 'history adopted', { note });
       step = diffStep(base, fleet, reset, started, takenAt);
     }
   }
