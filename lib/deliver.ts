@@ -1,6 +1,6 @@
 import type { Logger } from './log';
 import { changesForChannel } from './notify/filter';
-import type { Notifier, Outcome } from './notify/types';
+import type { Message, Notifier, Outcome } from './notify/types';
 import { backoffDelay, type RetryDeps, type RetryPolicy } from './retry';
 import type { OutboxEntry } from './state';
 
@@ -32,6 +32,7 @@ export async function deliverOutbox(
     const pending: string[] = [];
     let lastError = entry.last_error;
     let tried = false;
+    const partsDelivered: Record<string, string[]> = {};
     for (const key of entry.pending) {
       const notifier = byKey.get(key);
       if (!notifier || stopped.has(key)) {
@@ -45,8 +46,9 @@ export async function deliverOutbox(
         pastDeadline++;
         continue;
       }
-      const outcome = await sendWithRetry(notifier, { ...entry, changes }, policy, deps);
+      const { outcome, parts } = await sendWithRetry(notifier, { ...entry, changes, parts_delivered: entry.parts_delivered?.[key] }, policy, deps);
       const channel = notifier.channel.name;
+      if (outcome.status !== 'ok' && parts.length > 0) partsDelivered[key] = parts;
       tried ||= outcome.status !== 'deferred';
       if (outcome.status === 'ok') {
         result.delivered++;
@@ -65,7 +67,9 @@ export async function deliverOutbox(
       deps.logger.warn('delivery failed', { channel, message_id: entry.id, outcome: outcome.status, reason: outcome.reason });
     }
     if (pending.length > 0) {
-      result.outbox.push({ ...entry, pending, attempts: entry.attempts + (tried ? 1 : 0), last_error: lastError });
+      const { parts_delivered: _before, ...rest } = entry;
+      const kept = Object.fromEntries(pending.map((k) => [k, partsDelivered[k] ?? entry.parts_delivered?.[k]]).filter(([, v]) => v && v.length > 0));
+      result.outbox.push({ ...rest, pending, attempts: entry.attempts + (tried ? 1 : 0), last_error: lastError, ...(Object.keys(kept).length > 0 ? { parts_delivered: kept } : {}) });
     }
   }
   if (pastDeadline > 0) {
@@ -76,17 +80,20 @@ export async function deliverOutbox(
   return result;
 }
 
+/** Sends with retries; a message sent in parts is resumed after its delivered parts, which are returned. */
 async function sendWithRetry(
   notifier: Notifier,
-  message: OutboxEntry,
+  message: Message,
   policy: RetryPolicy,
   deps: RetryDeps,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; parts: string[] }> {
+  const parts = [...(message.parts_delivered ?? [])];
   for (let attempt = 1; ; attempt++) {
-    const outcome = await notifier.send(message);
-    if (outcome.status !== 'retryable' || attempt >= policy.attempts) return outcome;
+    const outcome = await notifier.send({ ...message, parts_delivered: parts });
+    for (const id of outcome.partsDelivered ?? []) if (!parts.includes(id)) parts.push(id);
+    if (outcome.status !== 'retryable' || attempt >= policy.attempts) return { outcome, parts };
     const delay = backoffDelay(policy, attempt, deps.random(), outcome.retryAfterMs);
-    if (deps.now() + delay >= deps.deadline) return outcome;
+    if (deps.now() + delay >= deps.deadline) return { outcome, parts };
     await deps.sleep(delay);
   }
 }

@@ -32,8 +32,10 @@ export interface SnapshotStore {
   putHistory(snapshot: Snapshot): Promise<{ key: string; sha256: string }>;
   /** The newest history object that parses, or null when there is none. */
   readLatestHistory(): Promise<StoredSnapshot | null>;
-  /** History objects whose full keys sort after `fullKey` (all of them for null), oldest first. */
-  readHistoryAfter(fullKey: string | null): Promise<StoredSnapshot[]>;
+  /** History objects whose full keys sort after `fullKey` (all of them for null), oldest first; those at the full keys in `except` are not read. */
+  readHistoryAfter(fullKey: string | null, except?: ReadonlySet<string>): Promise<StoredSnapshot[]>;
+  /** One history object by key relative to the prefix; undefined when it is missing or does not parse. */
+  readHistory(key: string): Promise<StoredSnapshot | undefined>;
   /** Keeps an unreadable state.json as it was (a server-side copy: the exact bytes). */
   quarantineState(snapshotId: string): Promise<string>;
   /** Keys under `{prefix}{sub}`, relative to the prefix, sorted. */
@@ -347,7 +349,9 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableSto
       return null;
     },
 
-    async readHistoryAfter(fullKey) {
+    readHistory,
+
+    async readHistoryAfter(fullKey, except) {
       const found: StoredSnapshot[] = [];
       let marker = fullKey ?? undefined;
       for (let page = 0; page < 100; page++) {
@@ -355,6 +359,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableSto
           client.listObjects({ Bucket: bucket, Prefix: `${prefix}history/`, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }),
         );
         for (const { Key } of out?.Contents ?? []) {
+          if (except?.has(Key)) continue;
           const stored = await readHistory(Key.slice(prefix.length));
           if (stored) found.push(stored);
         }

@@ -9,13 +9,15 @@ import { withoutConnectorOff } from './instance-lifecycle';
 import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore, StateRead, StoredSnapshot } from './obs-store';
+import type { SnapshotStore, StateRead } from './obs-store';
+import { type Base, baseFromHistory, reconcileHistory } from './recovery';
+import { notifiable } from './notifiable';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { runRecord } from './run-record';
-import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
-import { type LastHistory, type OutboxEntry, STATE_SCHEMA, type State } from './state';
+import { type HistoryLink, type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
+import { type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
 export interface RunDeps {
   config: Config;
@@ -34,13 +36,6 @@ export interface RunDeps {
 export const CHANGE_LOG_LIMIT = 200;
 /** A listing of more than twice this many rounds of CONCURRENCY instances starts the state read when this many are left. */
 const READ_AHEAD_ROUNDS = 3;
-
-/** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
-interface Base {
-  previous: Snapshot | null;
-  lastHistory: LastHistory | null;
-  outbox: OutboxEntry[];
-}
 
 /** One watch cycle, in the order of effects of DESIGN.md §2. Throws only when OBS state cannot be read or written. */
 export async function runWatch(deps: RunDeps): Promise<RunReport> {
@@ -75,34 +70,42 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   errors.push(...fleet.errors);
   anomalies.push(...fleet.anomalies);
 
-  // 2. The previous state; an unreadable one is quarantined and the run continues from the history.
+  // 2. The previous state; an unreadable one is quarantined and the run continues from the history,
+  // with what may be undelivered queued again from it.
   const read = await readState();
   let base: Base = read.kind === 'ok' ? fromState(read.state) : { previous: null, lastHistory: null, outbox: [] };
   let reset = false;
   if (read.kind === 'corrupt') {
     const latest = await store.readLatestHistory();
-    base = latest ? { previous: latest.snapshot, lastHistory: linkOf(latest), outbox: [] } : base;
+    const rebuilt = latest ? await baseFromHistory(store, latest, config) : null;
+    base = rebuilt?.base ?? base;
     const quarantined = await store.quarantineState(nextSnapshotId(new Date(started), base.previous?.id));
-    errors.push(`${read.reason}: kept as ${quarantined}; continuing from ${latest ? latest.key : 'an empty baseline'} (its pending messages are lost)`);
-    logger.error('state.json unreadable, quarantined', { reason: read.reason, quarantine_key: quarantined, baseline: latest?.key ?? null });
+    errors.push(`${read.reason}: kept as ${quarantined}; continuing from ${latest ? latest.key : 'an empty baseline'}${rebuilt ? `; ${rebuilt.notes.join('; ')}` : ''}`);
+    errors.push(...(rebuilt?.errors ?? []));
+    logger.error('state.json unreadable, quarantined', { reason: read.reason, quarantine_key: quarantined, baseline: latest?.key ?? null, requeued: base.outbox.length });
     reset = true;
   }
-  if (read.kind === 'ok' && read.state.checked_at > takenAt) {
-    // Timer runs can overlap: another run started later and finished while this one was listing.
+  // Timer runs can overlap: another run started later and finished while this one was listing.
+  const concurrent = read.kind === 'ok' && read.state.checked_at > takenAt;
+  if (concurrent) {
     anomalies.push(`another run wrote state.json during this run (its snapshot ${read.state.snapshot.id}): changes are computed against it`);
     logger.warn('concurrent run detected', { other_snapshot_id: read.state.snapshot.id });
   }
   const firstRun = base.previous === null;
 
-  // 4. The changes. When anything changed, first adopt history objects of a run that stopped
-  // between its history write and its state write, so the chain stays linear and their news is sent.
+  // 4. The changes. Before writing history (or when another run wrote meanwhile), account for the
+  // history objects the chain's head does not: those of a run that stopped between its history and
+  // state writes are adopted, other heads (a fork) merged; their messages are queued.
   let step = diffStep(base, fleet, reset, started, takenAt);
-  if (step.differs && base.lastHistory) {
-    const adopted = await adoptOrphans(store, base, config);
-    if (adopted) {
-      base = adopted.base;
-      anomalies.push(...adopted.notes);
-      for (const note of adopted.notes) logger.warn('history adopted', { note });
+  let merged: HistoryLink[] = [];
+  if (step.differs || concurrent) {
+    const found = await reconcileHistory(store, base, config, read.kind === 'ok');
+    if (found) {
+      base = found.base;
+      merged = found.merged;
+      anomalies.push(...found.notes);
+      errors.push(...found.errors);
+      for (const note of found.notes) logger.warn(note.startsWith('a fork') ? 'history fork merged' : 'history adopted', { note });
       step = diffStep(base, fleet, reset, started, takenAt);
     }
   }
@@ -126,8 +129,11 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     instances,
     changes,
     ...(expiry.expired.length > 0 ? { expired: expiry.expired } : {}),
+    ...(merged.length > 0 ? { merged } : {}),
+    // What may still be undelivered, so that a reset state.json can queue it again (DESIGN.md §6).
+    undelivered: outbox.map((e) => ({ id: e.id, snapshot_id: e.snapshot_id, pending: e.pending })),
   };
-  const differs = step.differs || expiry.expired.length > 0;
+  const differs = step.differs || expiry.expired.length > 0 || merged.length > 0;
   let lastHistory = base.lastHistory;
   let historyKey: string | null = null;
   if (differs) {
@@ -155,9 +161,12 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     if (canonicalJson(delivery.outbox) !== canonicalJson(outbox)) {
       const other = (await store.stateVersion()) === written ? null : await store.readState();
       if (other?.kind === 'ok') {
-        // Another run wrote meanwhile: record our deliveries in its state rather than overwrite it.
+        // Another run wrote meanwhile: record our deliveries in its state rather than overwrite it, and
+        // add what we still have pending that it does not know of (our message, when the runs forked).
         logger.warn('concurrent run detected', { other_snapshot_id: other.state.snapshot.id });
-        await store.putState({ ...other.state, outbox: withoutDelivered(other.state.outbox, outbox, delivery.outbox) });
+        const kept = withoutDelivered(other.state.outbox, outbox, delivery.outbox);
+        const ours = delivery.outbox.filter((e) => !other.state.outbox.some((o) => o.id === e.id));
+        await store.putState({ ...other.state, outbox: [...kept, ...ours] });
       } else {
         await store.putState(state(delivery.outbox));
       }
@@ -195,52 +204,8 @@ function diffStep(base: Base, fleet: FleetListing, reset: boolean, started: numb
   return { snapshotId, instances, changes, differs };
 }
 
-/**
- * History objects after the chain's head that continue it were written by a run that stopped before
- * its state write: continue from the last of them, and queue their messages (with the ids that run
- * would have given them, so a receiver can tell a resend).
- */
-async function adoptOrphans(store: SnapshotStore, base: Base, config: Config): Promise<{ base: Base; notes: string[] } | null> {
-  let head = base.lastHistory;
-  let previous = base.previous;
-  let outbox = base.outbox;
-  const notes: string[] = [];
-  for (const orphan of await store.readHistoryAfter(head?.key ?? null)) {
-    const link = orphan.snapshot.previous;
-    if (!head || !link || link.id !== head.id || link.sha256 !== head.sha256) continue;
-    const entry = newOutboxEntry(orphan.snapshot, notifiable(orphan.snapshot.changes, previous, config), config.channels);
-    if (entry && !outbox.some((e) => e.id === entry.id)) outbox = [...outbox, entry];
-    notes.push(`history ${orphan.key} was written by a run that stopped before updating state.json: continued from it${entry ? `, its message ${entry.id} queued` : ''}`);
-    head = linkOf(orphan);
-    previous = orphan.snapshot;
-  }
-  return notes.length > 0 ? { base: { previous, lastHistory: head, outbox }, notes } : null;
-}
-
-/**
- * The changes to send: those in NOTIFY_ON, less the tasks found on an instance never listed before
- * (first run, newly configured, or failing since its first run), which are a baseline, not news,
- * unless NOTIFY_FIRST_RUN.
- */
-function notifiable(changes: Change[], previous: Snapshot | null, config: Config): Change[] {
-  const before = instancesById(previous);
-  const isBaseline = (id: string | null) => {
-    const p = before.get(id ?? '');
-    return !p || (!p.ok && p.total_number === null);
-  };
-  return changes.filter((c) => config.notifyOn.includes(c.kind) && !(c.kind === 'task_added' && !config.notifyFirstRun && isBaseline(c.instance_id)));
-}
-
 function fromState(state: State): Base {
   return { previous: state.snapshot, lastHistory: state.last_history, outbox: state.outbox };
-}
-
-function linkOf(stored: StoredSnapshot): LastHistory {
-  return { id: stored.snapshot.id, key: stored.key, sha256: stored.sha256 };
-}
-
-function instancesById(snapshot: Snapshot | null): Map<string, InstanceSnapshot> {
-  return new Map((snapshot?.instances ?? []).map((i) => [i.instance_id, i]));
 }
 
 function stateResetChange(snapshotId: string, detectedAt: string): Change {

@@ -75,6 +75,13 @@ export const ExpiredMessage = z.object({
 });
 export type ExpiredMessage = z.infer<typeof ExpiredMessage>;
 
+/**
+ * A message of an earlier history object not known to be delivered when this object was written: its
+ * id (the `webhook-id`), the object whose changes it carries, and the channels it was pending on.
+ */
+export const UndeliveredMessage = z.object({ id: z.string(), snapshot_id: z.string(), pending: z.array(z.string()) });
+export type UndeliveredMessage = z.infer<typeof UndeliveredMessage>;
+
 /** DESIGN.md §6: a history object; `state.json` keeps the newest one as its `snapshot`. */
 export const Snapshot = z.object({
   schema: z.literal(SNAPSHOT_SCHEMA),
@@ -84,6 +91,10 @@ export const Snapshot = z.object({
   instances: z.array(InstanceSnapshot),
   changes: StoredChanges,
   expired: z.array(ExpiredMessage).optional(),
+  /** The other heads of a fork this object heals (DESIGN.md §6); absent when there was none. */
+  merged: z.array(HistoryLink).optional(),
+  /** Messages of earlier objects still undelivered when this one was written (absent in objects of older versions). */
+  undelivered: z.array(UndeliveredMessage).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -16,6 +16,8 @@ export const OutboxEntry = z.object({
   pending: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
   last_error: z.string().nullable(),
+  /** Per channel key: the parts of a message sent in several requests already delivered there (DESIGN.md §5). */
+  parts_delivered: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../lib/canonical-json';
+import { sha256Hex } from '../lib/hash';
 import { type HistoryEntry, parseHistoryObject } from '../lib/audit/history-object';
 import { summariseProblems, verifyHistory } from '../lib/audit/verify';
 import type { StateRead } from '../lib/obs-store';
@@ -134,5 +135,39 @@ describe('verifyHistory', () => {
       ['tampered', o.key],
       ['broken', o.key],
     ]);
+  });
+  describe('forks (two runs that continued the same object)', () => {
+    /** A sibling of object 10 (both continue object 9), and the newest object 11 rewritten by `heal` (state.json follows it). */
+    const forked = (heal: (fork: { id: string; sha256: string }) => Record<string, unknown>) => {
+      const w = world();
+      const [parent, sibling, newest] = [w.h.objects[9]!, w.h.objects[10]!, w.h.objects[11]!];
+      const id = `${sibling.id}-000001`;
+      const text = canonicalJson({ ...sibling.snapshot, id, previous: { id: parent.id, sha256: parent.sha256 } });
+      w.bytes.set(`${rel(w, 10).replace('.json', '')}-000001.json`, text);
+      const rewritten = canonicalJson({ ...newest.snapshot, ...heal({ id, sha256: sha256Hex(text) }) });
+      w.bytes.set(rel(w, 11), rewritten);
+      if (w.state.kind === 'ok') w.state.state.last_history = { id: newest.id, key: newest.key, sha256: sha256Hex(rewritten) };
+      return { w, id, sibling, newest };
+    };
+
+    it('unhealed: the branch no object links to is a problem', () => {
+      const { w, id } = forked(() => ({}));
+      expect(check(w).problems.map((p) => [p.kind, p.key])).toEqual([['unlinked', `${PREFIX}history/2026/11/21/${id}.json`]]);
+    });
+
+    it('healed: an object that merges the other head is a note, exit 0', () => {
+      const { w, id, sibling, newest } = forked((fork) => ({ merged: [fork] }));
+      const r = check(w);
+      expect(r.problems).toEqual([]);
+      expect(r.notes).toEqual([`a fork healed: ${newest.id} continues ${sibling.id} and merges ${id} (which continued ${w.h.objects[9]!.id})`]);
+    });
+
+    it.each<[string, (fork: { id: string; sha256: string }) => Record<string, unknown>, string]>([
+      ['a merged head whose bytes changed', (f) => ({ merged: [{ ...f, sha256: '0'.repeat(64) }] }), 'tampered'],
+      ['a merged head that does not exist', (f) => ({ merged: [{ ...f, id: '20261121T061500123Z-000009' }] }), 'missing'],
+    ])('%s is a problem', (_name, heal, kind) => {
+      const { w } = forked(heal);
+      expect(check(w).problems.map((p) => p.kind)).toContain(kind);
+    });
   });
 });

@@ -167,7 +167,12 @@ describe('the watch cycle through the built handler', () => {
 
     const history = Snapshot.parse(JSON.parse((await h.getObject(report!.history_key!))!));
     expect(history.previous).toEqual({ id: expect.any(String), sha256: sha256((await h.getObject(newestBefore))!) });
-    expect((h.hook.received[0]!.json as { changes: Change[] }).changes.map((c) => [c.kind, c.severity])).toEqual([['state_reset', 'warning']]);
+    // The newest object's message is sent again first, under its original id: nothing says it was delivered (DESIGN.md §6).
+    const bodies = h.hook.received.map((r) => r.json as { snapshot_id: string; changes: Change[] });
+    expect(bodies.map((b) => [b.snapshot_id, b.changes.map((c) => [c.kind, c.severity])])).toEqual([
+      [history.previous!.id, [['status_changed', 'critical']]],
+      [report!.snapshot_id, [['state_reset', 'warning']]],
+    ]);
     expect((await readState()).last_history?.key).toBe(report!.history_key);
     h.hook.reset();
   });

@@ -30,7 +30,7 @@ type WithId = Exclude<HistoryEntry, { kind: 'foreign' }>;
  * `previous` must name the object before it and the sha256 of its bytes; every object but the newest
  * must be linked from a later one; `state.json`'s `last_history` must name the newest and its bytes.
  * An object newer than `last_history` that links back to it is a note (a run in progress); one that links
- * elsewhere is a fork.
+ * elsewhere is a fork. An object's `merged` links count as links: a fork they heal is a note, not a problem.
  */
 export function verifyHistory(entries: readonly HistoryEntry[], state: StateRead, prefix: string): VerifyResult {
   const full = (key: string) => prefix + key;
@@ -57,6 +57,18 @@ export function verifyHistory(entries: readonly HistoryEntry[], state: StateRead
       if (compareIds(link.id, cur.id) >= 0) add('broken', cur.key, `links to ${link.id}, which is not older than itself`);
       else if (!target) add('missing', keyOf(link.id), `referenced by ${cur.id}${prevOk ? ` (the object before it is ${prevOk.id})` : ''}`);
       else if (target.sha256 !== undefined && target.sha256 !== link.sha256) add('tampered', target.key, mismatch(target.sha256, link.sha256, cur.id));
+    }
+    // A healed fork: the other heads this object merged are linked too, by id and bytes.
+    for (const m of cur.snapshot.merged ?? []) {
+      linked.add(m.id);
+      const target = byId.get(m.id);
+      if (compareIds(m.id, cur.id) >= 0) add('broken', cur.key, `merges ${m.id}, which is not older than itself`);
+      else if (!target) add('missing', keyOf(m.id), `merged by ${cur.id}`);
+      else if (target.sha256 !== undefined && target.sha256 !== m.sha256) add('tampered', target.key, mismatch(target.sha256, m.sha256, cur.id));
+      else {
+        const from = target.kind === 'ok' ? target.snapshot.previous?.id : undefined;
+        notes.push(`a fork healed: ${cur.id} continues ${link?.id ?? 'nothing'} and merges ${m.id}${from ? ` (which continued ${from})` : ''}`);
+      }
     }
     prevOk = cur;
   }

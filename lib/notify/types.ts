@@ -9,6 +9,8 @@ export interface Message {
   changes: Change[];
   /** `source_type` / `sink_type` of each changed task, by task id, for chat renderings. */
   task_types?: Record<string, TaskTypes> | undefined;
+  /** Parts of a message sent in several requests (generic webhook, DESIGN.md §5) already delivered: not sent again. */
+  parts_delivered?: string[] | undefined;
 }
 
 export interface TaskTypes {
@@ -17,12 +19,16 @@ export interface TaskTypes {
 }
 
 /** What a delivery attempt came to, from a pure classification of the response. */
-export type Outcome =
+export type Outcome = (
   | { status: 'ok' }
   | { status: 'retryable'; reason: string; retryAfterMs?: number | undefined }
   | { status: 'permanent'; reason: string }
   /** Not sent, on purpose (the channel's per-run limit): waits in the outbox for the next run. */
-  | { status: 'deferred'; reason: string };
+  | { status: 'deferred'; reason: string }
+) & {
+  /** A message sent in several requests: the ids of the parts this attempt delivered. */
+  partsDelivered?: string[] | undefined;
+};
 
 /** The raw HTTP answer a classifier reads. */
 export interface HttpAnswer {

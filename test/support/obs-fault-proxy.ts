@@ -15,6 +15,11 @@ export interface ObsFault {
   delayMs?: number;
   /** Never answer. */
   hang?: boolean;
+  /**
+   * Hold matching requests until this many have arrived, then forward them all: a barrier, so that
+   * overlapping runs reach a point together (e.g. both have read state.json before either writes history).
+   */
+  gate?: number;
   /** How many matching requests the fault affects (default: until cleared). */
   times?: number;
 }
@@ -23,7 +28,7 @@ export interface ObsRequestRecord {
   method: string;
   key: string;
   /** The fault applied, if any. */
-  fault: 'error' | 'delay' | 'hang' | null;
+  fault: 'error' | 'delay' | 'hang' | 'gate' | null;
   /** When the request arrived (epoch ms, as the DMS emulator's request log). */
   at: number;
 }
@@ -38,11 +43,11 @@ export interface ObsFaultProxy {
 
 export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy> {
   const upstream = new URL(target);
-  const faults: (ObsFault & { left: number })[] = [];
+  const faults: (ObsFault & { left: number; held: (() => void)[] })[] = [];
   const requests: ObsRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
-  const take = (method: string, key: string): ObsFault | undefined => {
+  const take = (method: string, key: string): (typeof faults)[number] | undefined => {
     const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.key || f.key.test(key)) && f.left > 0);
     if (i < 0) return undefined;
     const f = faults[i]!;
@@ -50,7 +55,19 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     return f;
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  // OBS replaces an object atomically; s3rver writes it in place, so a GET that meets a PUT of the same
+  // key can read a half-written file and wait for bytes that never come. Requests for one key are
+  // forwarded one after another, as if each were atomic.
+  const queues = new Map<string, Promise<void>>();
+  const forward = (req: IncomingMessage, res: ServerResponse, key = '') => {
+    const before = queues.get(key) ?? Promise.resolve();
+    const done = new Promise<void>((resolve) => res.on('close', resolve));
+    const mine = before.then(() => done);
+    queues.set(key, mine);
+    void mine.then(() => queues.get(key) === mine && queues.delete(key));
+    void before.then(() => send(req, res));
+  };
+  const send = (req: IncomingMessage, res: ServerResponse) => {
     const out = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -67,8 +84,13 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const key = path.split('/').slice(2).join('/');
     const f = take(method, key);
-    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : 'delay', at: Date.now() });
-    if (!f) return forward(req, res);
+    requests.push({ method, key, fault: !f ? null : f.hang ? 'hang' : f.status ? 'error' : f.gate ? 'gate' : 'delay', at: Date.now() });
+    if (!f) return forward(req, res, key);
+    if (f.gate) {
+      f.held.push(() => forward(req, res, key));
+      if (f.held.length >= f.gate) for (const go of f.held.splice(0)) go();
+      return;
+    }
     if (f.hang) return req.resume();
     if (f.status) {
       req.resume();
@@ -76,7 +98,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
       res.writeHead(f.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-obs-request-id': '0000' });
       return res.end(body);
     }
-    const timer = setTimeout(() => forward(req, res), f.delayMs ?? 0);
+    const timer = setTimeout(() => forward(req, res, key), f.delayMs ?? 0);
     res.on('close', () => clearTimeout(timer));
   });
   server.on('connection', (s) => {
@@ -90,7 +112,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     fault(f) {
-      faults.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY });
+      faults.push({ ...f, left: f.times ?? f.gate ?? Number.POSITIVE_INFINITY, held: [] });
     },
     clear() {
       faults.length = 0;
