@@ -16,7 +16,7 @@ import { expireOutbox, newOutboxEntry, withoutDelivered } from './outbox';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
 import { runRecord } from './run-record';
-import { type HistoryLink, type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
+import { type HistoryLink, SNAPSHOT_SCHEMA, type Snapshot, nextSnapshotId } from './snapshot';
 import { type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
 export interface RunDeps {
