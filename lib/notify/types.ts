@@ -1,5 +1,6 @@
 import type { Change } from '../change';
 import type { ChannelConfig } from '../config';
+import type { DigestBody } from '../digest';
 
 /** One message: the changes of one run, as kept in the outbox. */
 export interface Message {
@@ -9,6 +10,8 @@ export interface Message {
   changes: Change[];
   /** `source_type` / `sink_type` of each changed task, by task id, for chat renderings. */
   task_types?: Record<string, TaskTypes> | undefined;
+  /** A daily digest (DESIGN.md §12): rendered instead of `changes`, which is then empty. */
+  digest?: DigestBody | undefined;
 }
 
 export interface TaskTypes {
