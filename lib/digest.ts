@@ -14,7 +14,7 @@ export const DigestDays = z.record(z.string().min(1), z.string().regex(/^\d{4}-\
 export type DigestDays = z.infer<typeof DigestDays>;
 
 /** At most this many failing tasks are listed in a digest; `failing_total` counts them all. */
-export const DIGEST_MAX_FAILING = 500;
+export const DIGEST_MAX_FAILING = 200;
 
 const Count = z.number().int().nonnegative();
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../config';
+import { digestPayload } from './digest-generic';
 import { classifyHttpStatus, type PostDeps, postJson } from './http';
 import type { Message, Notifier } from './types';
 
@@ -25,7 +26,7 @@ export function createGenericNotifier(channel: ChannelConfig, deps: PostDeps & {
   return {
     channel,
     async send(message) {
-      const body = genericPayload(message);
+      const body = message.digest ? digestPayload({ ...message, digest: message.digest }) : genericPayload(message);
       const headers = channel.secret
         ? standardWebhookHeaders(message.id, Math.floor(deps.now() / 1000), body, channel.secret.reveal())
         : { 'webhook-id': message.id };
