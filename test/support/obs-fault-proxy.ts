@@ -17,6 +17,8 @@ export interface ObsFault {
   hang?: boolean;
   /** How many matching requests the fault affects (default: until cleared). */
   times?: number;
+  /** How many matching requests pass through untouched before the fault applies (default 0). */
+  after?: number;
 }
 
 export interface ObsRequestRecord {
@@ -38,7 +40,7 @@ export interface ObsFaultProxy {
 
 export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy> {
   const upstream = new URL(target);
-  const faults: (ObsFault & { left: number })[] = [];
+  const faults: (ObsFault & { left: number; skip: number })[] = [];
   const requests: ObsRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
@@ -46,6 +48,10 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.key || f.key.test(key)) && f.left > 0);
     if (i < 0) return undefined;
     const f = faults[i]!;
+    if (f.skip > 0) {
+      f.skip--;
+      return undefined;
+    }
     if (--f.left <= 0) faults.splice(i, 1);
     return f;
   };
@@ -90,7 +96,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     fault(f) {
-      faults.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY });
+      faults.push({ ...f, left: f.times ?? Number.POSITIVE_INFINITY, skip: f.after ?? 0 });
     },
     clear() {
       faults.length = 0;
