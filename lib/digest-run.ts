@@ -48,7 +48,7 @@ export function digestStep(o: {
       instances: o.instances,
       failingSince: nextFailingSince(o.previous?.failing_since, o.instances, o.changes, o.snapshot.taken_at),
       changes24h: withoutExpired(sumRecent(recent)),
-      messages: messages(o.outbox, sumRecent(recent)[EXPIRED_MESSAGES] ?? 0),
+      messages: messages(o.outbox.filter((e) => e.created_at !== o.snapshot.taken_at), sumRecent(recent)[EXPIRED_MESSAGES] ?? 0),
     });
     const id = digestId(c.key, day);
     if (!outbox.some((e) => e.id === id)) {
@@ -64,7 +64,7 @@ function withoutExpired(counts: Record<string, number>): Record<string, number> 
   return kinds;
 }
 
-/** Message × channel deliveries waiting before the digests were queued (themselves digests included). */
+/** Message × channel deliveries left by earlier runs (this run's own message is about to be sent). */
 function messages(outbox: readonly OutboxEntry[], expired24h: number): DigestBody['messages'] {
   const pending = outbox.reduce((n, e) => n + e.pending.length, 0);
   const oldest = outbox.map((e) => e.created_at).sort()[0] ?? null;

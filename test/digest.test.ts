@@ -119,9 +119,10 @@ describe('the run step', () => {
   it('the last 24 h of changes by kind, and the pending and expired messages', () => {
     const previous = { recent_changes: { '2026-12-01T08': { status_changed: 9 }, '2026-12-01T10': { status_changed: 2, [EXPIRED_MESSAGES]: 1 } } };
     const pending = { id: 'm', snapshot_id: 's', taken_at: 't', created_at: '2026-12-02T08:00:00.000Z', changes: [], pending: ['generic:ops', 'slack:late'], attempts: 1, last_error: 'x' };
-    const { outbox, record } = step({ previous, changes: [{ kind: 'task_added' } as never], outbox: [pending] });
+    const own = { ...pending, id: 'this-run', created_at: snapshot.taken_at, pending: ['slack:late'] };
+    const { outbox, record } = step({ previous, changes: [{ kind: 'task_added' } as never], outbox: [pending, own] });
     expect(record.recent_changes).toEqual({ '2026-12-01T10': { status_changed: 2, [EXPIRED_MESSAGES]: 1 }, '2026-12-02T09': { task_added: 1 } });
-    expect(outbox[1]!.digest).toMatchObject({ changes_24h: { status_changed: 2, task_added: 1 }, messages: { pending: 2, oldest_pending_at: pending.created_at, expired_24h: 1 } });
+    expect(outbox[2]!.digest).toMatchObject({ changes_24h: { status_changed: 2, task_added: 1 }, messages: { pending: 2, oldest_pending_at: pending.created_at, expired_24h: 1 } });
   });
 
   it('rolling counts: the current hour and the 23 before it', () => {
