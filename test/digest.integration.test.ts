@@ -12,13 +12,13 @@ const BULK = 'inst-bulk-0002';
 
 /**
  * A time zone in which it is now about noon (a fixed-offset Etc/GMT zone: their sign is inverted),
- * so that a digest at 11:00 is due on every run of this test and one at 13:00 on none, and the
- * local day cannot end during the test, whatever the machine's clock says.
+ * so that a digest at 11:00 is due on every run of this test and one at 14:00 on none (an hour may
+ * turn during the test), and the local day cannot end during the test, whatever the clock says.
  */
 function noonZone(): { timeZone: string; due: string; later: string } {
   const offset = 12 - new Date().getUTCHours(); // -11 … 12
   const timeZone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-  return { timeZone, due: '11:00', later: '13:00' };
+  return { timeZone, due: '11:00', later: '14:00' };
 }
 
 /** The daily digest through the built handler, to the generic receiver and one receiver per chat platform. */
