@@ -41,6 +41,8 @@ export interface ChannelConfig {
   events: ChangeKind[] | undefined;
   min_severity: Severity | undefined;
   mention: string[] | undefined;
+  /** `HH:MM` in NOTIFY_TIMEZONE: the daily digest's time (DESIGN.md §12), or undefined for none. */
+  digest?: string | undefined;
 }
 
 export interface Config {
@@ -71,13 +73,14 @@ const ChannelEntry = z.strictObject({
   events: z.array(ChangeKind).optional(),
   min_severity: Severity.optional(),
   mention: z.array(z.string().min(1)).optional(),
+  digest: z.string().refine(isClockTime, 'is not a time from 00:00 to 23:59').optional(),
 });
 type ChannelEntry = z.infer<typeof ChannelEntry>;
 
 const KINDS = `(${CHANGE_KINDS.join(', ')})`;
 const CHANNEL_FORMS: Forms = {
-  '': 'expected a JSON array of {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}',
-  '[]': 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}',
+  '': 'expected a JSON array of {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?,"digest"?}',
+  '[]': 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?,"digest"?}',
   type: `expected one of ${CHANNEL_TYPES.join(', ')}`,
   url: 'expected an http(s) URL',
   secret: 'expected a non-empty string',
@@ -87,6 +90,7 @@ const CHANNEL_FORMS: Forms = {
   min_severity: `expected one of ${SEVERITIES.join(', ')}`,
   mention: 'expected an array of non-empty strings (user ids, mobile numbers or "all")',
   'mention[]': 'expected a non-empty string',
+  digest: 'expected the daily digest\'s local time (NOTIFY_TIMEZONE) as "HH:MM", from 00:00 to 23:59, such as "09:00"',
 };
 
 /** Parses DESIGN.md §3 variables. Throws one ConfigError listing every problem; never echoes a value of a secret. */
@@ -180,6 +184,7 @@ function parseChannels(get: (n: string) => string | undefined, problems: string[
     events: e.events,
     min_severity: e.min_severity,
     mention: e.mention,
+    digest: e.digest,
   }));
   const seen = new Map<string, number>();
   channels.forEach((c, i) => {
@@ -234,6 +239,11 @@ export function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `HH:MM`, 00:00 to 23:59. */
+export function isClockTime(s: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
 }
 
 function isTimeZone(tz: string): boolean {

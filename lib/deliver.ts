@@ -40,7 +40,7 @@ export async function deliverOutbox(
         continue;
       }
       const changes = changesForChannel(notifier.channel, entry.changes);
-      if (changes.length === 0) continue;
+      if (changes.length === 0 && !entry.digest) continue; // a digest has no changes; filters do not apply to it
       if (deps.now() >= deps.deadline) {
         pending.push(key);
         pastDeadline++;

@@ -2,6 +2,7 @@ import { canonicalJson } from './canonical-json';
 import type { Change } from './change';
 import type { Config } from './config';
 import { deliverOutbox } from './deliver';
+import { digestStep } from './digest-run';
 import { changeId, diffSnapshots } from './diff';
 import { discoverInstances, previousInstances } from './discovery';
 import type { InstanceDirectory, TaskSource } from './dms-source';
@@ -144,6 +145,8 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   }
   const entry = newOutboxEntry(snapshot, notifiable(changes, base.previous, config), config.channels);
   if (entry && !outbox.some((e) => e.id === entry.id)) outbox = [...outbox, entry];
+  const digest = digestStep({ ...config, previous: read.kind === 'ok' ? read.state : null, instances, changes, expired: expiry.expired.length, outbox, nowMs: started, snapshot });
+  outbox = digest.outbox;
   const state = (box: OutboxEntry[]): State => ({
     schema: STATE_SCHEMA,
     snapshot: differs || !base.previous ? snapshot : base.previous,
@@ -151,6 +154,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     checked_at: takenAt,
     outbox: box,
     ...runRecord({ previous: read.kind === 'ok' ? read.state : null, instances, changes, startedAt: takenAt, durationMs: time.now() - started }),
+    ...digest.record,
   });
   const written = await store.putState(state(outbox));
 

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { Change } from './change';
+import { DigestBody, DigestDays } from './digest';
+import { RecentCounts } from './digest-counts';
 import { FailingSince, LastRun } from './run-record';
 import { CarriedSnapshot } from './snapshot';
 
@@ -18,6 +20,8 @@ export const OutboxEntry = z.object({
   last_error: z.string().nullable(),
   /** Per channel key: the parts of a message sent in several requests already delivered there (DESIGN.md §5). */
   parts_delivered: z.record(z.string(), z.array(z.string())).optional(),
+  /** A daily digest (DESIGN.md §12) instead of changes (then empty), pending on one channel. */
+  digest: DigestBody.optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
@@ -34,5 +38,8 @@ export const State = z.object({
   /** For `status` (DESIGN.md §12); absent in a state.json written before it existed. */
   failing_since: FailingSince.optional(),
   last_run: LastRun.optional(),
+  /** The daily digest (DESIGN.md §12): the local day of each channel's last digest queued, and the last 24 h of changes by kind. */
+  digests: DigestDays.optional(),
+  recent_changes: RecentCounts.optional(),
 });
 export type State = z.infer<typeof State>;

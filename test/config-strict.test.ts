@@ -28,7 +28,7 @@ function problems(e: Env): string[] {
 const INSTANCES_FORM =
   'expected `id`, `name=id` or a name glob (`*`, `prod-*`), comma-separated, or a JSON array of {"instance_id","name"?,"region"?,"project_id"?} or {"discover","region"?,"project_id"?}';
 const INSTANCE_FORM = 'expected {"instance_id","name"?,"region"?,"project_id"?} or {"discover","region"?,"project_id"?}';
-const CHANNEL_FORM = 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?}';
+const CHANNEL_FORM = 'expected {"type","url","secret"?,"name"?,"events"?,"min_severity"?,"mention"?,"digest"?}';
 const REGION_FORM = /expected a region of the Kafka SDK's table \(ae-ad-1, af-north-1, .*cn-north-4, .*tr-west-1\), or set DMS_ENDPOINT$/;
 
 describe('regions: only those the Kafka SDK knows, unless DMS_ENDPOINT is set', () => {
@@ -203,6 +203,7 @@ describe('secret values are never echoed by the new checks', () => {
     ['a secret pasted as a key of a channel', { WEBHOOKS: JSON.stringify([{ type: 'feishu', url: FEISHU_URL, [SECRET]: true }]) }],
     ['a secret pasted as a channel entry', { WEBHOOKS: JSON.stringify([SECRET, FEISHU_URL]) }],
     ['a secret pasted into events and mention', { WEBHOOKS: JSON.stringify([{ type: 'feishu', url: FEISHU_URL, secret: SECRET, events: [SECRET], mention: [SECRET, ''] }]) }],
+    ['a secret pasted as a digest time', { WEBHOOKS: JSON.stringify([{ type: 'slack', url: FEISHU_URL, digest: SECRET }, { type: 'generic', url: 'https://a.example/x', digest: FEISHU_URL }]) }],
     ['a token URL as WEBHOOK_TYPE', { WEBHOOK_URL: FEISHU_URL, WEBHOOK_TYPE: FEISHU_URL }],
     ['a secret as WATCH_REGION', { WATCH_REGION: SECRET }],
     ['a secret as CONCURRENCY and durations', { CONCURRENCY: SECRET, OUTBOX_MAX_AGE: SECRET, RUN_TIMEOUT: SECRET }],

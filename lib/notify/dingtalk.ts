@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../config';
+import { buildDingTalkDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
@@ -61,7 +62,7 @@ export function classifyDingTalk(answer: HttpAnswer): Outcome {
 export function createDingTalkNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
   const opts: ChatBuildOptions = { ...deps.render, mention: channel.mention };
   return createChatNotifier(channel, deps, {
-    payloads: (message) => buildDingTalkPayloads(message, opts),
+    payloads: (message) => (isDigest(message) ? buildDingTalkDigest(message, deps.render) : buildDingTalkPayloads(message, opts)),
     request: (payload, nowMs) => ({ url: dingTalkUrl(channel.url.reveal(), channel.secret?.reveal(), nowMs), body: JSON.stringify(payload) }),
     classify: classifyDingTalk,
     minIntervalMs: DINGTALK_MIN_INTERVAL_MS,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Severity } from '../change';
 import type { ChannelConfig } from '../config';
+import { buildFeishuDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
@@ -61,7 +62,7 @@ export function classifyFeishu(answer: HttpAnswer): Outcome {
 export function createFeishuNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
   const opts: ChatBuildOptions = { ...deps.render, mention: channel.mention };
   return createChatNotifier(channel, deps, {
-    payloads: (message) => buildFeishuPayloads(message, opts),
+    payloads: (message) => (isDigest(message) ? buildFeishuDigest(message, deps.render) : buildFeishuPayloads(message, opts)),
     request: (payload, nowMs) => ({ url: channel.url.reveal(), body: feishuBody(payload, channel.secret?.reveal(), nowMs) }),
     classify: classifyFeishu,
     minIntervalMs: FEISHU_MIN_INTERVAL_MS,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../config';
 import { sha256Hex } from '../hash';
+import { digestPayload } from './digest-generic';
 import { classifyHttpStatus, type PostDeps, postJson } from './http';
 import type { Message, Notifier, Outcome } from './types';
 
@@ -73,7 +74,8 @@ export function createGenericNotifier(channel: ChannelConfig, deps: PostDeps & {
   return {
     channel,
     async send(message) {
-      const parts = genericParts(message);
+      // A digest carries no changes: one body, never split (DESIGN.md §12).
+      const parts = message.digest ? [{ id: message.id, body: digestPayload({ ...message, digest: message.digest }) }] : genericParts(message);
       const done = new Set(message.parts_delivered ?? []);
       const delivered: string[] = [];
       for (const part of parts) {

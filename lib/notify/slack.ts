@@ -1,4 +1,5 @@
 import type { ChannelConfig } from '../config';
+import { buildSlackDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
@@ -46,7 +47,7 @@ export function classifySlack(answer: HttpAnswer): Outcome {
 export function createSlackNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
   const opts: ChatBuildOptions = { ...deps.render };
   return createChatNotifier(channel, deps, {
-    payloads: (message) => buildSlackPayloads(message, opts),
+    payloads: (message) => (isDigest(message) ? buildSlackDigest(message, deps.render) : buildSlackPayloads(message, opts)),
     request: (p) => ({ url: channel.url.reveal(), body: JSON.stringify(p) }),
     classify: classifySlack,
     minIntervalMs: SLACK_MIN_INTERVAL_MS,

@@ -1,5 +1,6 @@
 import type { Severity } from '../change';
 import type { ChannelConfig } from '../config';
+import { buildTeamsDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
@@ -52,7 +53,7 @@ export function classifyTeams(answer: HttpAnswer): Outcome {
 export function createTeamsNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
   const opts: ChatBuildOptions = { ...deps.render };
   return createChatNotifier(channel, deps, {
-    payloads: (message) => buildTeamsPayloads(message, opts),
+    payloads: (message) => (isDigest(message) ? buildTeamsDigest(message, deps.render) : buildTeamsPayloads(message, opts)),
     request: (p) => ({ url: channel.url.reveal(), body: JSON.stringify(p) }),
     classify: classifyTeams,
     minIntervalMs: TEAMS_MIN_INTERVAL_MS,

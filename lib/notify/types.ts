@@ -1,5 +1,6 @@
 import type { Change } from '../change';
 import type { ChannelConfig } from '../config';
+import type { DigestBody } from '../digest';
 
 /** One message: the changes of one run, as kept in the outbox. */
 export interface Message {
@@ -11,6 +12,8 @@ export interface Message {
   task_types?: Record<string, TaskTypes> | undefined;
   /** Parts of a message sent in several requests (generic webhook, DESIGN.md §5) already delivered: not sent again. */
   parts_delivered?: string[] | undefined;
+  /** A daily digest (DESIGN.md §12): rendered instead of `changes`, which is then empty. */
+  digest?: DigestBody | undefined;
 }
 
 export interface TaskTypes {

@@ -1,4 +1,5 @@
 import type { ChannelConfig } from '../config';
+import { buildWeComDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { MAX_PARTS, type PartPosition, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
@@ -54,7 +55,7 @@ export function classifyWeCom(answer: HttpAnswer): Outcome {
 export function createWeComNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {
   const opts: ChatBuildOptions = { ...deps.render, mention: channel.mention };
   return createChatNotifier(channel, deps, {
-    payloads: (message) => buildWeComPayloads(message, opts),
+    payloads: (message) => (isDigest(message) ? buildWeComDigest(message, deps.render) : buildWeComPayloads(message, opts)),
     request: (payload) => ({ url: channel.url.reveal(), body: JSON.stringify(payload) }),
     classify: classifyWeCom,
     minIntervalMs: WECOM_MIN_INTERVAL_MS,

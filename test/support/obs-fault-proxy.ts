@@ -22,6 +22,8 @@ export interface ObsFault {
   gate?: number;
   /** How many matching requests the fault affects (default: until cleared). */
   times?: number;
+  /** How many matching requests pass through untouched before the fault applies (default 0). */
+  after?: number;
 }
 
 export interface ObsRequestRecord {
@@ -43,7 +45,7 @@ export interface ObsFaultProxy {
 
 export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy> {
   const upstream = new URL(target);
-  const faults: (ObsFault & { left: number; held: (() => void)[] })[] = [];
+  const faults: (ObsFault & { left: number; skip: number; held: (() => void)[] })[] = [];
   const requests: ObsRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
@@ -51,6 +53,10 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     const i = faults.findIndex((f) => (!f.method || f.method === method) && (!f.key || f.key.test(key)) && f.left > 0);
     if (i < 0) return undefined;
     const f = faults[i]!;
+    if (f.skip > 0) {
+      f.skip--;
+      return undefined;
+    }
     if (--f.left <= 0) faults.splice(i, 1);
     return f;
   };
@@ -112,7 +118,7 @@ export async function startObsFaultProxy(target: string): Promise<ObsFaultProxy>
     url: `http://127.0.0.1:${port}`,
     requests,
     fault(f) {
-      faults.push({ ...f, left: f.times ?? f.gate ?? Number.POSITIVE_INFINITY, held: [] });
+      faults.push({ ...f, left: f.times ?? f.gate ?? Number.POSITIVE_INFINITY, skip: f.after ?? 0, held: [] });
     },
     clear() {
       faults.length = 0;
