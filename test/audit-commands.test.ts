@@ -158,4 +158,15 @@ describe('the audit commands over the store port', () => {
     expect(html).toContain('<h1>Smart Connect task history</h1>');
     expect(r.out).toMatch(/^wrote .*r\.html: \d+ tasks, \d+ changes, \d+ snapshots\n$/);
   });
+
+  it('report --html opens with the availability summary of the same tasks and range', async () => {
+    const { store } = memoryStore(YEAR);
+    const r = await run(['report', '--html', 'r.html', '--since', '30d'], store);
+    const html = [...r.files.values()][0]!;
+    const [, tasks] = /: (\d+) tasks,/.exec(r.out)!;
+    expect(html.indexOf('<section class="av">')).toBeGreaterThan(html.indexOf('</header>'));
+    expect(html.indexOf('<section class="av">')).toBeLessThan(html.indexOf('<div class="legend">'));
+    expect(html).toMatch(new RegExp(`<p class="av-fleet"><strong>[\\d.]+%</strong> available · ${tasks} tasks, \\d+ never failing · \\d+ incidents`));
+    expect(html).toContain('<h3>Worst tasks</h3>');
+  });
 });

@@ -17,6 +17,8 @@ export interface ReportInput {
   skipped: readonly string[];
   /** Ids of first snapshots (no previous) in the range: their new tasks are a baseline, one row per instance. */
   baselineSnapshots?: readonly string[];
+  /** The availability summary (an HTML fragment, availability-html.ts) that opens the page. */
+  summary?: string;
 }
 
 const LABEL_PX = 240;
@@ -52,6 +54,7 @@ export function renderReport(r: ReportInput): string {
 <p class="meta">${esc(r.location)} · ${esc(range)} · ${plural(r.snapshots, 'snapshot')} · ${plural(r.timelines.length, 'task')} · ${plural(r.changes.length, 'change')} · generated ${esc(formatTime(r.generatedAt))} UTC</p>
 ${r.skipped.length ? `<p class="warn">Skipped ${r.skipped.length} unusable object(s): ${r.skipped.map(esc).join(', ')}. Run <code>smart-connect-watch verify</code>.</p>` : ''}
 </header>
+${r.summary ?? ''}
 <div class="legend">${legend}</div>
 ${fleet}
 ${sections.length === 0 ? '<p>No tasks in this range.</p><p>No changes in this range.</p>' : sections.map((s) => section(s, r, axis, open(s))).join('\n')}

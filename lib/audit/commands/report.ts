@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
-import { type Snapshot, historyKey } from '../../snapshot';
+import { historyKey } from '../../snapshot';
 import { parseArgs, usageLine } from '../args';
+import { type HistoryItem, computeAvailability } from '../availability';
+import { renderAvailabilitySummary } from '../availability-html';
+import { toItem } from '../availability-reader';
+import { fleetFigures, worstFirst } from '../availability-summary';
 import { buildTimelines } from '../bands';
 import { matchesChange } from '../filter';
 import { idTime } from '../history-key';
-import { parseHistoryObject } from '../history-object';
+import { type HistoryEntry, parseHistoryObject } from '../history-object';
 import { listHistory, readHistory } from '../history-reader';
 import { renderReport } from '../report-html';
 import type { TimeRange } from '../time-range';
@@ -42,7 +46,8 @@ export const reportCommand: AuditCommand<ReportOptions> = {
     const entries = await readHistory(ctx.store, listing.keys, { progress: ctx.progress('reading history') });
     const snapshots = entries.flatMap((e) => (e.kind === 'ok' ? [e.snapshot] : []));
     // The status at --since comes from the object before the first one in the range.
-    const baseline = o.range.since && snapshots[0]?.previous ? await readBaseline(ctx.store, snapshots[0].previous.id) : undefined;
+    const baselineEntry = o.range.since && snapshots[0]?.previous ? await readBaseline(ctx.store, snapshots[0].previous.id) : undefined;
+    const baseline = baselineEntry?.snapshot;
     const start = (o.range.since ?? (snapshots[0] && idTime(snapshots[0].id)) ?? ctx.now).getTime();
     // Up to --until, but never past now: the bands show what is known.
     const end = Math.max(Math.min((o.range.until ?? ctx.now).getTime(), ctx.now.getTime()), start + 1);
@@ -55,7 +60,12 @@ export const reportCommand: AuditCommand<ReportOptions> = {
     const changes = snapshots.flatMap((s) => s.changes).filter((c) => matchesChange(c, { ...o.range, ...filter }));
     const skipped = [...listing.foreign, ...entries.flatMap((e) => (e.kind === 'ok' ? [] : [e.key]))].map((k) => ctx.store.prefix + k);
     const baselineSnapshots = snapshots.filter((s) => s.previous === null).map((s) => s.id);
-    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped, baselineSnapshots });
+    // The same summary as `availability` (DESIGN.md §13), over the objects already read.
+    const items = [...(baselineEntry ? [toItem(baselineEntry)] : []), ...entries.map(toItem)].filter((i): i is HistoryItem => i !== undefined);
+    const measured = computeAvailability(items, start, end);
+    const tasks = measured.tasks.filter((t) => (!filter.instance || t.instance_name === filter.instance || t.instance_id === filter.instance) && (!filter.task || t.task_name === filter.task || t.task_id === filter.task)).sort(worstFirst);
+    const summary = renderAvailabilitySummary({ tasks, fleet: fleetFigures(measured, tasks) });
+    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped, baselineSnapshots, summary });
     const path = resolve(o.file);
     try {
       await ctx.io.writeFile(path, html);
@@ -67,8 +77,8 @@ export const reportCommand: AuditCommand<ReportOptions> = {
   },
 };
 
-/** The snapshot in force at the start of the range; none when it cannot be read (the bands then start later). */
-async function readBaseline(store: AuditStore, id: string): Promise<Snapshot | undefined> {
+/** The object in force at the start of the range; none when it cannot be read (the bands then start later). */
+async function readBaseline(store: AuditStore, id: string): Promise<Extract<HistoryEntry, { kind: 'ok' }> | undefined> {
   let key: string;
   try {
     key = historyKey(id);
@@ -76,5 +86,5 @@ async function readBaseline(store: AuditStore, id: string): Promise<Snapshot | u
     return undefined;
   }
   const entry = parseHistoryObject(key, await store.readText(key));
-  return entry.kind === 'ok' ? entry.snapshot : undefined;
+  return entry.kind === 'ok' ? entry : undefined;
 }
