@@ -54,6 +54,9 @@ export type DigestBody = z.infer<typeof DigestBody>;
 export type FailingEntry = DigestBody['failing'][number];
 
 /** The local date and `HH:MM` of `nowMs` in `timeZone` (an IANA name checked by the config). */
+/** The prefix of a digest's message id (change messages' ids start with `msg_`). */
+export const DIGEST_ID_PREFIX = 'dig_';
+
 export function localClock(nowMs: number, timeZone: string): { day: string; time: string } {
   const p = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
@@ -76,7 +79,7 @@ export function digestDue(o: { nowMs: number; timeZone: string; at: string; last
 
 /** The outbox id of a channel's digest of a day: the same on every retry and after a crash (the webhook-id). */
 export function digestId(channelKey: string, day: string): string {
-  return `dig_${sha256Hex(`digest\n${channelKey}\n${day}`).slice(0, 26)}`;
+  return `${DIGEST_ID_PREFIX}${sha256Hex(`digest\n${channelKey}\n${day}`).slice(0, 26)}`;
 }
 
 /** The digest's body from the run's snapshot, its failing-since map, the 24 h counts and the outbox. */

@@ -1,3 +1,4 @@
+import { DIGEST_ID_PREFIX } from './digest';
 import type { Config } from './config';
 import { notifiable } from './notifiable';
 import type { SnapshotStore, StoredSnapshot } from './obs-store';
@@ -68,6 +69,8 @@ class Requeue {
   async recorded(list: readonly UndeliveredMessage[] = []): Promise<void> {
     for (const m of list) {
       if (this.sent.has(m.id) || this.outbox.some((e) => e.id === m.id)) continue;
+      // A daily digest has no history object of its own: the run after a reset makes today's again.
+      if (m.id.startsWith(DIGEST_ID_PREFIX)) continue;
       const stored = await this.object(m.snapshot_id);
       if (!stored) {
         this.errors.push(`message ${m.id} (history ${m.snapshot_id}) may be undelivered but cannot be rebuilt: its history object is missing or unreadable`);

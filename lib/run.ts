@@ -156,7 +156,19 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     ...runRecord({ previous: read.kind === 'ok' ? read.state : null, instances, changes, startedAt: takenAt, durationMs: time.now() - started }),
     ...digest.record,
   });
-  const written = await store.putState(state(outbox));
+  let written: string | undefined;
+  try {
+    written = await store.putState(state(outbox));
+  } catch (err) {
+    // This run's changes are in its history object, but state.json does not know of it: a later run
+    // adopts them only when it writes history, which a quiet fleet may not do for days. Deliver now,
+    // at least once (a later adoption may send them again), then fail the run.
+    if (differs && outbox.length > 0) {
+      const late = await deliverOutbox(outbox, deps.notifiers, deps.deliveryRetry, { ...time, logger });
+      logger.warn('delivered although state.json could not be written', { delivered: late.delivered, errors: late.errors });
+    }
+    throw err;
+  }
 
   // 6–7. Deliver, then record what is still pending.
   const delivery = outbox.length > 0 ? await deliverOutbox(outbox, deps.notifiers, deps.deliveryRetry, { ...time, logger }) : null;

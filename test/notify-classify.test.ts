@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bodyText } from '../lib/notify/chat';
 import { classifyDingTalk } from '../lib/notify/dingtalk';
 import { classifyFeishu } from '../lib/notify/feishu';
+import { classifyHttpStatus, postJson } from '../lib/notify/http';
 import { classifySlack } from '../lib/notify/slack';
 import { classifyTeams } from '../lib/notify/teams';
 import type { HttpAnswer, Outcome } from '../lib/notify/types';
@@ -72,5 +73,23 @@ describe('chat response classifiers', () => {
     expect(text).not.toContain('SECRETTOKEN');
     expect(text).not.toContain('\n');
     expect(text.length).toBeLessThanOrEqual(160);
+  });
+});
+
+describe('an answer that echoes the webhook URL', () => {
+  it.each([
+    ['Express 404', 'https://hooks.example.com/hooks/tok_9f8e7d6c5b4a', '<pre>Cannot POST /hooks/tok_9f8e7d6c5b4a</pre>'],
+    ['a query token', 'https://oapi.example.com/robot/send?access_token=abc123def456', '{"errmsg":"bad access_token=abc123def456"}'],
+    ['percent-encoded', 'https://x.example.com/p/t%C3%B6ken-123456', 'not found: /p/t%C3%B6ken-123456'],
+  ])('%s: the reason kept in last_error has no token', async (_name, url, body) => {
+    const fetch = async () => new Response(body, { status: 404 });
+    const outcome = await postJson({ fetch, timeoutMs: 1_000 }, url, '{}', {}, classifyHttpStatus);
+    expect(outcome.status).toBe('permanent');
+    const reason = (outcome as { reason: string }).reason;
+    for (const part of [...new URL(url).pathname.split('/'), ...new URL(url).searchParams.values()].filter((p) => p.length >= 6)) {
+      expect(reason).not.toContain(part);
+      expect(reason).not.toContain(decodeURIComponent(part));
+    }
+    expect(reason).toContain('<redacted>');
   });
 });

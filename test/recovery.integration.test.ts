@@ -91,6 +91,19 @@ describe('nothing lost across resets and overlapping runs', () => {
     expect(JSON.parse((await verify()).stdout)).toMatchObject({ intact: true });
   });
 
+  it('1b. a failed state write: the run still delivers its message, so a quiet fleet afterwards loses nothing', async () => {
+    setStatus(['smart-connect-1'], 'FAILED');
+    obs.fault({ method: 'PUT', key: /\/state\.json$/, status: 503, code: 'ServiceUnavailable', times: 4 });
+    const failed = await run();
+    expect(failed.error?.name).toBe('StoreError');
+    const written = (await historyObjects(h, prefix)).at(-1)!;
+    expect(acceptedChanges(h.hook.received).filter((a) => a.change.snapshot_id === written.id).map((a) => [a.change.kind, a.change.to])).toEqual([['status_changed', 'FAILED']]);
+    // The task recovers before the next run: compared with state.json's snapshot, nothing changed.
+    setStatus(['smart-connect-1'], 'RUNNING');
+    expect((await run()).report).toMatchObject({ changes: 0 });
+    await expectNothingLost();
+  });
+
   it('2. a reset with 19 changes pending after a webhook outage sends them again under their original ids', async () => {
     h.hook.setDefault({ status: 503 });
     for (const [n, status] of [[5, 'FAILED'], [5, 'PAUSED'], [5, 'RUNNING'], [4, 'FAILED']] as const) {

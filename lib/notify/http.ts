@@ -26,11 +26,39 @@ export async function postJson(
       signal: AbortSignal.timeout(deps.timeoutMs),
       redirect: 'error',
     });
-    answer = { status: res.status, headers: res.headers, body: await res.text() };
+    // A receiver may echo the request line (`Cannot POST /hooks/<token>`): its reason must not carry the token.
+    answer = { status: res.status, headers: res.headers, body: withoutUrlSecrets(await res.text(), url) };
   } catch (err) {
     return { status: 'retryable', reason: `network error: ${networkReason(err)}` };
   }
   return classify(answer);
+}
+
+/**
+ * `text` without the URL's path segments and query values of 6 characters or more (a webhook URL's
+ * tokens), in plain or percent-encoded form: an answer's body ends up in `last_error`, which is kept
+ * in state.json and, when a message expires, in a history object that is never rewritten.
+ */
+export function withoutUrlSecrets(text: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return text;
+  }
+  const parts = [...parsed.pathname.split('/').map(safeDecode), ...parsed.searchParams.values()].filter((p) => p.length >= 6);
+  const forms = new Set(parts.flatMap((p) => [p, encodeURIComponent(p)]));
+  let out = text;
+  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join('<redacted>');
+  return out;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function networkReason(err: unknown): string {
