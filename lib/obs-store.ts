@@ -129,6 +129,12 @@ function keptBytes(path: JsonPath): { keep: KeepText; value(): Body | undefined 
 }
 
 /** SnapshotStore over esdk-obs-nodejs: the only file that imports it. */
+/** History keys in snapshot-id order: `X.json` before `X-000001.json` (plain order puts `-` before `.`). */
+export function byId(a: string, b: string): number {
+  const [x, y] = [a.replace(/\.json$/, ''), b.replace(/\.json$/, '')];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableStore> {
   const local = /^https?:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?/i.test(opts.endpoint);
   // Agents of its own, so that close() can destroy every socket (the client's timeout rejects its
@@ -341,7 +347,7 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableSto
         keys = (await list(historyKey(snapshotIdAt(new Date(today - back * 86_400_000))).replace(/[^/]+$/, ''))).keys;
       }
       if (keys.length === 0) keys = (await list('history/')).keys;
-      for (const key of keys.sort().reverse()) {
+      for (const key of keys.sort(byId).reverse()) {
         const stored = await readHistory(key);
         if (stored) return stored;
         // not a usable history object: try the one before it
@@ -353,20 +359,22 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableSto
 
     async readHistoryAfter(fullKey, except) {
       const found: StoredSnapshot[] = [];
-      let marker = fullKey ?? undefined;
+      // `X-000001.json` (a run that continued X within X's millisecond) sorts before `X.json`: list from
+      // `X`, so that its suffixed successors are found, and skip X itself.
+      let marker = fullKey?.replace(/\.json$/, '') ?? undefined;
       for (let page = 0; page < 100; page++) {
         const out = await call('LIST', 'history/', () =>
           client.listObjects({ Bucket: bucket, Prefix: `${prefix}history/`, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }),
         );
         for (const { Key } of out?.Contents ?? []) {
-          if (except?.has(Key)) continue;
+          if (Key === fullKey || except?.has(Key)) continue;
           const stored = await readHistory(Key.slice(prefix.length));
           if (stored) found.push(stored);
         }
         marker = out?.IsTruncated === 'true' ? out.NextMarker || out.Contents.at(-1)?.Key : undefined;
         if (!marker) break;
       }
-      return found;
+      return found.sort((a, b) => byId(a.key, b.key));
     },
 
     async quarantineState(snapshotId) {
