@@ -74,7 +74,7 @@ describe('parseTimeArg', () => {
     expect(parseTimeArg(text, now)?.toISOString()).toBe(iso);
   });
 
-  it.each(['yesterday', '', '7', 'd', '-1d', '2026-02-30', '2026-13-01', '2026-11-20T24:00', '2026-11-20T08:60', '2026/11/20', '20261120', '2026-11-20T08:00:00 PST'])(
+  it.each(['yesterday', '', '7', 'd', '-1d', '2026-02-30', '2026-13-01', '2026-11-20T24:00', '2026-11-20T08:60', '2026/11/20', '20261120', '2026-11-20T08:00:00 PST', '999999999999d', '99999999d', '1999-12-31T23:59Z'])(
     '%j is not a time',
     (text) => {
       expect(parseTimeArg(text, now)).toBeUndefined();

@@ -15,14 +15,21 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1
  */
 export function parseTimeArg(text: string, now: Date): Date | undefined {
   const ago = parseDuration(text);
-  if (ago !== undefined) return new Date(now.getTime() - ago);
+  if (ago !== undefined) return sensible(new Date(now.getTime() - ago));
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   const local = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s, ms));
   if (local.getUTCFullYear() !== y || local.getUTCMonth() !== mo! - 1 || local.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  return new Date(local.getTime() - zoneOffsetMs(m[8]));
+  return sensible(new Date(local.getTime() - zoneOffsetMs(m[8])));
+}
+
+/** The earliest time a history can hold: no watcher ran before 2000 (an earlier `--since` is a typo, and would list a year at a time). */
+export const EARLIEST = Date.UTC(2000, 0, 1);
+
+function sensible(t: Date): Date | undefined {
+  return Number.isNaN(t.getTime()) || t.getTime() < EARLIEST ? undefined : t;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

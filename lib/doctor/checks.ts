@@ -23,7 +23,7 @@ export interface Diagnosis {
 }
 
 /** Variables whose values carry tokens or keys (DESIGN.md §3, §12): encrypted variables only. */
-export const SECRET_VARIABLES = ['WEBHOOKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'HEARTBEAT_URL', 'HEARTBEAT_FAIL_URL'] as const;
+export const SECRET_VARIABLES = ['WEBHOOKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'HEARTBEAT_URL', 'HEARTBEAT_FAIL_URL', 'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'CLOUD_SDK_SECURITY_TOKEN'] as const;
 const MIN_TIMEOUT_S = 60;
 const MIN_MEMORY_MB = 128;
 const DEFAULT_REMIND_EVERY = '4h';
