@@ -23,7 +23,9 @@ export interface Diagnosis {
 }
 
 /** Variables whose values carry tokens or keys (DESIGN.md §3, §12): encrypted variables only. */
-export const SECRET_VARIABLES = ['WEBHOOKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'HEARTBEAT_URL', 'HEARTBEAT_FAIL_URL', 'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'CLOUD_SDK_SECURITY_TOKEN'] as const;
+export const SECRET_VARIABLES = ['WEBHOOKS', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'HEARTBEAT_URL', 'HEARTBEAT_FAIL_URL'] as const;
+/** Keys the function does not need (its agency's temporary credentials come first) and that must never be plain. */
+const CREDENTIAL_VARIABLES = ['CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'CLOUD_SDK_SECURITY_TOKEN'] as const;
 const MIN_TIMEOUT_S = 60;
 const MIN_MEMORY_MB = 128;
 const DEFAULT_REMIND_EVERY = '4h';
@@ -66,7 +68,7 @@ export function diagnose(d: Deployment, lastRun: LastRun, now: Date): Diagnosis 
   if (!has('WATCH_REGION') && !everyInstanceNamesRegion(plain.WATCH_INSTANCES)) {
     add('missing_variable', 'WATCH_REGION is not set and not every WATCH_INSTANCES entry names a region', 'set WATCH_REGION to the instances\' region');
   }
-  for (const name of SECRET_VARIABLES) {
+  for (const name of [...SECRET_VARIABLES, ...CREDENTIAL_VARIABLES]) {
     if (filled(plain[name])) add('plain_secret', `${name} is a plain environment variable: anyone who can read the function's configuration sees it`, `move ${name} to the encrypted variables (serverless.yml encryptedUserData) and remove it from environment.variables`);
   }
 
