@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Env, parseConfig } from '../lib/config';
-import { ConfigError } from '../lib/errors';
 import { globMatcher, globProblem } from '../lib/glob';
+import { configProblems } from './support/config-problems';
 
 // Issue #18 item 1: WATCH_INSTANCES discover entries (DESIGN.md §3, §9).
 
@@ -10,15 +10,7 @@ const P = 'p'.repeat(32);
 const Q = 'q'.repeat(32);
 const BASE: Env = { WATCH_REGION: 'cn-north-4', WATCH_PROJECT_ID: P, OBS_BUCKET: 'scw-audit' };
 
-function problems(e: Env): string[] {
-  try {
-    parseConfig(e);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('discover entries are parsed with their region and project', () => {
   it.each<{ name: string; value: string; instances: unknown[]; discover: unknown[] }>([

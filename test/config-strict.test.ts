@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTimeArg } from '../lib/audit/time-range';
 import { type Env, parseConfig } from '../lib/config';
 import { ConfigError } from '../lib/errors';
+import { configProblems } from './support/config-problems';
 
 // Issue #14 item 4: configuration that failed late (an unknown region, hex integers) or unclearly
 // (zod's own wording, one problem hiding another, bare numbers as durations).
@@ -15,15 +16,7 @@ const FEISHU_URL = `https://open.feishu.cn/open-apis/bot/v2/hook/${URL_TOKEN}`;
 const BASE: Env = { WATCH_INSTANCES: `prod=${A}`, WATCH_REGION: 'cn-north-4', WATCH_PROJECT_ID: 'p'.repeat(32), OBS_BUCKET: 'scw-audit' };
 const env = (patch: Env): Env => Object.fromEntries(Object.entries({ ...BASE, ...patch }).filter(([, v]) => v !== undefined));
 
-function problems(e: Env): string[] {
-  try {
-    parseConfig(e);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  return [];
-}
+const problems = configProblems;
 
 const INSTANCES_FORM =
   'expected `id`, `name=id` or a name glob (`*`, `prod-*`), comma-separated, or a JSON array of {"instance_id","name"?,"region"?,"project_id"?} or {"discover","region"?,"project_id"?}';

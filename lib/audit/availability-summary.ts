@@ -1,11 +1,7 @@
 import type { AvailabilityResult, Gap, Incident, TaskAvailability } from './availability';
 
-/** DESIGN.md §13's figures for one task, in seconds (millisecond precision). */
-export interface TaskFigures {
-  instance_id: string;
-  instance_name: string | null;
-  task_id: string;
-  task_name: string | null;
+/** DESIGN.md §13's figures, in seconds (millisecond precision), for a task or the fleet. */
+interface Figures {
   running_s: number;
   failing_s: number;
   paused_s: number;
@@ -16,23 +12,24 @@ export interface TaskFigures {
   /** Mean length of the incidents that ended; null when none did. */
   mttr_s: number | null;
   longest_s: number | null;
+}
+
+/** One task's figures. */
+export interface TaskFigures extends Figures {
+  instance_id: string;
+  instance_name: string | null;
+  task_id: string;
+  task_name: string | null;
   status: string | null;
 }
 
-export interface FleetFigures {
+/** The fleet line. */
+export interface FleetFigures extends Figures {
   fleet: true;
   since: string;
   until: string;
   tasks: number;
   tasks_never_failing: number;
-  running_s: number;
-  failing_s: number;
-  paused_s: number;
-  unknown_s: number;
-  availability: number | null;
-  incidents: number;
-  mttr_s: number | null;
-  longest_s: number | null;
   /** Stretches the history cannot account for (missing or unreadable objects): counted as unknown. */
   gaps: { from: string; to: string; after: string | null; before: string | null; missing: string[] }[];
 }
