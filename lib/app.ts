@@ -1,12 +1,12 @@
-import { type ChannelConfig, type Env, parseConfig } from './config';
-import { type CredentialContext, resolveCredentials } from './credentials';
-import { createDmsSource } from './dms-source';
+import { type ChannelConfig, type Env, parseConfig } from './config/config';
+import { type CredentialContext, resolveCredentials } from './source/credentials';
+import { createDmsSource } from './source/dms-source';
 import { ConfigError, StoreError, WatchError, describeError } from './errors';
-import { oneLineReason, parseHeartbeat, redactHeartbeat, sendHeartbeat } from './heartbeat';
+import { oneLineReason, parseHeartbeat, redactHeartbeat, sendHeartbeat } from './alerting/heartbeat';
 import { type Logger, createLogger } from './log';
 import type { NotifierDeps } from './notify/factory';
 import type { Fetch, Notifier } from './notify/types';
-import { createObsStore } from './obs-store';
+import { createObsStore } from './store/obs-store';
 import type { RunReport } from './report';
 import { runWatch } from './run';
 import { Redactor } from './secret';

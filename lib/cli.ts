@@ -6,7 +6,7 @@ import { AUDIT_COMMANDS, auditHelp, findAuditCommand, runAuditCommand } from './
 import { type HelpText, formatHelp } from './audit/commands/common';
 import { UsageError } from './audit/usage-error';
 import { type CliProcess, createCliProcess, isBrokenPipe } from './cli-process';
-import { loadDotEnv } from './dotenv';
+import { loadDotEnv } from './config/dotenv';
 import { ConfigError, describeError } from './errors';
 
 /** A command of the process itself (not an audit command): its help and how it runs. */

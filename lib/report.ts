@@ -1,4 +1,4 @@
-import type { ChangeKind } from './change';
+import type { ChangeKind } from './alerting/change';
 
 /** What the handler returns and the summary log line carries (DESIGN.md §7). */
 export interface RunReport {

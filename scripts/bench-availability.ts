@@ -17,11 +17,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ObsClient from 'esdk-obs-nodejs';
-import { canonicalJson } from '../lib/canonical-json';
+import { canonicalJson } from '../lib/store/canonical-json';
 import { LOCAL_OBS_ACCESS_KEY, startLocalObs } from '../lib/demo/local-obs';
-import { diffSnapshots } from '../lib/diff';
-import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, type Task, historyKey, snapshotIdAt } from '../lib/snapshot';
-import { STATE_SCHEMA } from '../lib/state';
+import { diffSnapshots } from '../lib/alerting/diff';
+import { type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot, type Task, historyKey, snapshotIdAt } from '../lib/store/snapshot';
+import { STATE_SCHEMA } from '../lib/store/state';
 import fixture from '../test/fixtures/list-connector-tasks.example.json';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);

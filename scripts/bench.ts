@@ -29,7 +29,7 @@ import fixture from '../test/fixtures/list-connector-tasks.example.json';
 import type { ChildResult } from './bench-child';
 import { type MemoryCgroup, createMemoryCgroup } from './bench-cgroup';
 
-// The SDK core logs every failed request's config, secrets included, to stdout (as lib/dms-source.ts notes).
+// The SDK core logs every failed request's config, secrets included, to stdout (as lib/source/dms-source.ts notes).
 for (const method of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'mark', 'log'] as const) {
   (Logger4jInstance as unknown as Record<string, unknown>)[method] = () => undefined;
 }

@@ -111,14 +111,14 @@ const vendorEdits = {
 };
 /**
  * esdk-obs-nodejs describes every OBS operation in two tables (OBS and S3 protocol, 230 KiB to parse
- * at every cold start). The function bundle keeps the operations lib/obs-store.ts calls (and the
+ * at every cold start). The function bundle keeps the operations lib/store/obs-store.ts calls (and the
  * client's protocol negotiation), as JSON; the build fails if one is missing or does not survive JSON.
  */
 const obsModels = {
   name: 'obs-models',
   setup(b) {
     b.onLoad({ filter: /esdk-obs-nodejs[\\/]lib[\\/](obs|v2)Model\.js$/ }, async (args) => {
-      const store = await readFile(fileURLToPath(new URL('../lib/obs-store.ts', import.meta.url)), 'utf8');
+      const store = await readFile(fileURLToPath(new URL('../lib/store/obs-store.ts', import.meta.url)), 'utf8');
       const called = [...store.matchAll(/\bclient\.(\w+)\(/g)].map(([, m]) => m[0].toUpperCase() + m.slice(1));
       const all = createRequire(import.meta.url)(args.path);
       const kept = {};

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../lib/canonical-json';
+import { canonicalJson } from '../lib/store/canonical-json';
 import type { AuditIo, AuditStore } from '../lib/audit/commands/common';
 import { listHistory, readHistory } from '../lib/audit/history-reader';
 import { findAuditCommand, runAuditCommand } from '../lib/audit/main';
 import { StoreError } from '../lib/errors';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
 
 const NOW = new Date('2026-11-21T07:20:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
+import type { Change } from '../lib/alerting/change';
 import { matchesChange } from '../lib/audit/filter';
 import { createProgress } from '../lib/audit/progress';
 import { formatSnapshot } from '../lib/audit/snapshot-table';

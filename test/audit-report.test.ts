@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { axisTicks, buildTimelines } from '../lib/audit/bands';
 import { esc, renderReport, statusClass } from '../lib/audit/report-html';
-import type { Snapshot } from '../lib/snapshot';
+import type { Snapshot } from '../lib/store/snapshot';
 import { generateHistory, timesEndingAt } from './fixtures/audit/history';
 
 const H = 3_600_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../lib/canonical-json';
-import { sha256Hex } from '../lib/hash';
+import { canonicalJson } from '../lib/store/canonical-json';
+import { sha256Hex } from '../lib/store/hash';
 import { type HistoryEntry, parseHistoryObject } from '../lib/audit/history-object';
 import { summariseProblems, verifyHistory } from '../lib/audit/verify';
-import type { StateRead } from '../lib/obs-store';
+import type { StateRead } from '../lib/store/obs-store';
 import { type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
 
 const PREFIX = 'scw/';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { classify } from '../lib/audit/availability';
 import type { AuditIo, AuditStore } from '../lib/audit/commands/common';
 import { findAuditCommand, runAuditCommand } from '../lib/audit/main';
-import { canonicalJson } from '../lib/canonical-json';
-import { State } from '../lib/state';
+import { canonicalJson } from '../lib/store/canonical-json';
+import { State } from '../lib/store/state';
 import { type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
 
 const NOW = new Date('2026-11-21T07:20:00.000Z');

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
-import { Snapshot } from '../lib/snapshot';
-import { State } from '../lib/state';
+import { Snapshot } from '../lib/store/snapshot';
+import { State } from '../lib/store/state';
 import { type Harness, type TaskRecord, fixtureTasks, generatedTasks, startHarness } from './support/harness';
 
 const PROD = 'inst-prod-0001';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_PLATFORMS, type ChatPlatformName, type ChatReceiver, chatFailure, startChatReceiver } from '../lib/demo/chat-receiver';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { markupTexts, readSlack, renderMarkdown } from './support/chat-text';
 import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, startHarness } from './support/harness';
 

@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Change } from '../lib/change';
+import { Change } from '../lib/alerting/change';
 import { startDmsEmulator, type DmsEmulator } from '../lib/demo/dms-emulator';
 import { type LocalObs, startLocalObs } from '../lib/demo/local-obs';
-import { diffSnapshots } from '../lib/diff';
+import { diffSnapshots } from '../lib/alerting/diff';
 import { Bucket, type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
 import fixture from './fixtures/list-connector-tasks.example.json';
 

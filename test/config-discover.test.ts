@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Env, parseConfig } from '../lib/config';
+import { type Env, parseConfig } from '../lib/config/config';
 import { globMatcher, globProblem } from '../lib/glob';
 import { configProblems } from './support/config-problems';
 

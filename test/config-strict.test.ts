@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseTimeArg } from '../lib/audit/time-range';
-import { type Env, parseConfig } from '../lib/config';
+import { type Env, parseConfig } from '../lib/config/config';
 import { ConfigError } from '../lib/errors';
 import { configProblems } from './support/config-problems';
 

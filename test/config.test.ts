@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CHANGE_KINDS } from '../lib/change';
-import { type Config, type Env, parseConfig } from '../lib/config';
+import { CHANGE_KINDS } from '../lib/alerting/change';
+import { type Config, type Env, parseConfig } from '../lib/config/config';
 import { ConfigError } from '../lib/errors';
 
 const PROD_ID = '59f6d088-1c2b-4d3e-8f90-a1b2c3d4e5f6';

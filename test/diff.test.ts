@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Change, type ChangeKind, type Severity } from '../lib/change';
-import { changedPaths, diffSnapshots, statusSeverity } from '../lib/diff';
-import { InstanceSnapshot, Task } from '../lib/snapshot';
+import { Change, type ChangeKind, type Severity } from '../lib/alerting/change';
+import { changedPaths, diffSnapshots, statusSeverity } from '../lib/alerting/diff';
+import { InstanceSnapshot, Task } from '../lib/store/snapshot';
 import fixture from './fixtures/list-connector-tasks.example.json';
 
 // The three tasks of the API example, as the DMS source keeps them (unknown fields and quirks included:

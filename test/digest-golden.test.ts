@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { NotifyLang } from '../lib/config';
+import type { NotifyLang } from '../lib/config/config';
 import { buildDingTalkDigest, buildFeishuDigest, buildSlackDigest, buildTeamsDigest, buildWeComDigest, type DigestMessage } from '../lib/notify/digest-chat';
 import { digestPayload } from '../lib/notify/digest-generic';
 import type { RenderOptions } from '../lib/notify/summary';

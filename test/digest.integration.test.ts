@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHAT_PLATFORMS, type ChatPlatformName, type ChatReceiver, startChatReceiver } from '../lib/demo/chat-receiver';
-import { digestId } from '../lib/digest';
-import { State } from '../lib/state';
+import { digestId } from '../lib/alerting/digest';
+import { State } from '../lib/store/state';
 import { type Harness, type Invocation, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
 

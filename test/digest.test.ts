@@ -1,15 +1,15 @@
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { type ChannelConfig, parseConfig } from '../lib/config';
-import { DIGEST_MAX_FAILING, type DigestBody, digestBody, digestDue, digestId, localClock } from '../lib/digest';
-import { EXPIRED_MESSAGES, nextRecentCounts, sumRecent } from '../lib/digest-counts';
-import { digestStep } from '../lib/digest-run';
+import { type ChannelConfig, parseConfig } from '../lib/config/config';
+import { DIGEST_MAX_FAILING, type DigestBody, digestBody, digestDue, digestId, localClock } from '../lib/alerting/digest';
+import { EXPIRED_MESSAGES, nextRecentCounts, sumRecent } from '../lib/alerting/digest-counts';
+import { digestStep } from '../lib/alerting/digest-run';
 import { ConfigError } from '../lib/errors';
 import { buildDingTalkDigest, buildFeishuDigest, buildSlackDigest, buildTeamsDigest, buildWeComDigest, type DigestMessage } from '../lib/notify/digest-chat';
 import { digestPayload } from '../lib/notify/digest-generic';
 import { Secret } from '../lib/secret';
-import type { InstanceSnapshot } from '../lib/snapshot';
-import { State } from '../lib/state';
+import type { InstanceSnapshot } from '../lib/store/snapshot';
+import { State } from '../lib/store/state';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
-import { Change } from '../lib/change';
-import { Snapshot } from '../lib/snapshot';
-import { State } from '../lib/state';
+import { Change } from '../lib/alerting/change';
+import { Snapshot } from '../lib/store/snapshot';
+import { State } from '../lib/store/state';
 import { type Harness, type Invocation, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 
 // Issue #18: fleet discovery through the built handler, the real Kafka SDK and the DMS emulator

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DiscoverTarget, InstanceTarget } from '../lib/config';
-import { discoverInstances } from '../lib/discovery';
-import type { InstanceDirectory } from '../lib/dms-source';
+import type { DiscoverTarget, InstanceTarget } from '../lib/config/config';
+import { discoverInstances } from '../lib/source/discovery';
+import type { InstanceDirectory } from '../lib/source/dms-source';
 import { SourceError } from '../lib/errors';
-import { type InstancePage, type InstanceRecord, listInstancePages } from '../lib/instance-pages';
+import { type InstancePage, type InstanceRecord, listInstancePages } from '../lib/source/instance-pages';
 import { silentLogger } from '../lib/log';
-import type { InstanceSnapshot } from '../lib/snapshot';
+import type { InstanceSnapshot } from '../lib/store/snapshot';
 
 // Issue #18: the pure parts of discovery (paging, entry resolution) with an in-memory directory.
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../lib/config';
-import { loadDotEnv } from '../lib/dotenv';
+import { parseConfig } from '../lib/config/config';
+import { loadDotEnv } from '../lib/config/dotenv';
 import { ConfigError } from '../lib/errors';
 
 // Issue #14 item 4: the README's multi-line WEBHOOKS example pasted into .env failed with

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DmsFault } from '../lib/demo/dms-emulator';
-import { createDmsSource } from '../lib/dms-source';
+import { createDmsSource } from '../lib/source/dms-source';
 import { SourceError } from '../lib/errors';
 import type { RetryDeps } from '../lib/retry';
 import { Secret } from '../lib/secret';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { fakeClock } from './support/fake-clock';
 import { type Harness, type Invocation, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type WebhookReceiver, startWebhookReceiver } from '../lib/demo/webhook-receiver';
-import { Snapshot } from '../lib/snapshot';
-import { State } from '../lib/state';
+import { Snapshot } from '../lib/store/snapshot';
+import { State } from '../lib/store/state';
 import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
 

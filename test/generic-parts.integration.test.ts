@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
+import type { Change } from '../lib/alerting/change';
 import { MAX_BODY_BYTES } from '../lib/notify/generic';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { type Harness, type Invocation, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 
 // Issue #14 item 3 (DESIGN.md §5): a generic webhook body is at most 256 KiB; a larger batch goes out

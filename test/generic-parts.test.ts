@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
+import type { Change } from '../lib/alerting/change';
 import { genericParts } from '../lib/notify/generic';
 
 const change = (i: number, name = `task-${i}`): Change => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REASON_MAX_CHARS, failUrlOf, oneLineReason, parseHeartbeat, redactHeartbeat } from '../lib/heartbeat';
+import { REASON_MAX_CHARS, failUrlOf, oneLineReason, parseHeartbeat, redactHeartbeat } from '../lib/alerting/heartbeat';
 import { Redactor } from '../lib/secret';
 
 describe('heartbeat configuration', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/list-connector-tasks.example.json';
-import { JsonStreamError, parseJsonStream } from '../lib/json-stream';
+import { JsonStreamError, parseJsonStream } from '../lib/store/json-stream';
 
 /** `text` as UTF-8 chunks of `size` bytes: multi-byte characters and tokens are cut anywhere. */
 async function* chunked(text: string, size: number): AsyncGenerator<Buffer> {

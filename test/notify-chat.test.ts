@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
-import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from '../lib/config';
+import type { Change } from '../lib/alerting/change';
+import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from '../lib/config/config';
 import { createNotifier } from '../lib/notify/factory';
 import { TEXTS } from '../lib/notify/i18n';
 import { formatTime, summarize } from '../lib/notify/summary';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Change, SEVERITIES, type Severity } from '../lib/change';
+import { type Change, SEVERITIES, type Severity } from '../lib/alerting/change';
 import { MAX_PARTS, packParts } from '../lib/notify/chunk';
 import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
 import { buildFeishuPayloads, feishuBody } from '../lib/notify/feishu';

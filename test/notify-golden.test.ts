@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { NotifyLang } from '../lib/config';
+import type { NotifyLang } from '../lib/config/config';
 import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
 import { buildFeishuPayloads } from '../lib/notify/feishu';
 import { buildSlackPayloads } from '../lib/notify/slack';

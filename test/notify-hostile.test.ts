@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
+import type { Change } from '../lib/alerting/change';
 import { MAX_PARTS } from '../lib/notify/chunk';
 import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
 import { buildFeishuPayloads } from '../lib/notify/feishu';

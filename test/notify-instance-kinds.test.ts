@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../lib/change';
+import type { Change } from '../lib/alerting/change';
 import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
 import { buildFeishuPayloads } from '../lib/notify/feishu';
 import { changeLine } from '../lib/notify/render';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY, LOCAL_OBS_SECRET_KEY, type LocalObs, startLocalObs } from '../lib/demo/local-obs';
-import { type ClosableStore, byId, createObsStore } from '../lib/obs-store';
+import { type ClosableStore, byId, createObsStore } from '../lib/store/obs-store';
 import { Secret } from '../lib/secret';
-import { SNAPSHOT_SCHEMA, type Snapshot } from '../lib/snapshot';
+import { SNAPSHOT_SCHEMA, type Snapshot } from '../lib/store/snapshot';
 
 const snapshot = (id: string, previous: string | null): Snapshot => ({
   schema: SNAPSHOT_SCHEMA,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { acceptedChanges, deliveryGaps, historyObjects } from './support/delivery-oracle';
 import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CHANGE_KINDS, type Change } from '../lib/change';
-import type { Config } from '../lib/config';
-import { sha256Hex } from '../lib/hash';
-import type { SnapshotStore, StoredSnapshot } from '../lib/obs-store';
-import { newOutboxEntry } from '../lib/outbox';
-import { type Base, baseFromHistory, reconcileHistory } from '../lib/recovery';
-import { SNAPSHOT_SCHEMA, type Snapshot, type UndeliveredMessage, historyKey } from '../lib/snapshot';
+import { CHANGE_KINDS, type Change } from '../lib/alerting/change';
+import type { Config } from '../lib/config/config';
+import { sha256Hex } from '../lib/store/hash';
+import type { SnapshotStore, StoredSnapshot } from '../lib/store/obs-store';
+import { newOutboxEntry } from '../lib/alerting/outbox';
+import { type Base, baseFromHistory, reconcileHistory } from '../lib/store/recovery';
+import { SNAPSHOT_SCHEMA, type Snapshot, type UndeliveredMessage, historyKey } from '../lib/store/snapshot';
 
 // The recovery rules (DESIGN.md §6 as proposed in the README's Design notes) over an in-memory
 // history: which objects a run continues from, which heads it merges, and what it queues again.

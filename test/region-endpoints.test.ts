@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditConfig } from '../lib/audit/config';
-import { parseConfig } from '../lib/config';
-import { dmsEndpoint, obsEndpoint } from '../lib/dms-region';
+import { parseConfig } from '../lib/config/config';
+import { dmsEndpoint, obsEndpoint } from '../lib/source/dms-region';
 import { functionGraphEndpoint } from '../lib/doctor/functiongraph';
 
 describe('endpoints derived from a region', () => {

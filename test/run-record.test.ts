@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { diffSnapshots } from '../lib/diff';
-import { type FailingSince, nextFailingSince, runRecord } from '../lib/run-record';
-import type { InstanceSnapshot } from '../lib/snapshot';
+import { diffSnapshots } from '../lib/alerting/diff';
+import { type FailingSince, nextFailingSince, runRecord } from '../lib/store/run-record';
+import type { InstanceSnapshot } from '../lib/store/snapshot';
 
 const T0 = '2026-11-21T07:00:00.000Z';
 const T1 = '2026-11-21T07:05:00.000Z';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { humanAge, statusView } from '../lib/audit/status-view';
-import { SNAPSHOT_SCHEMA } from '../lib/snapshot';
-import { STATE_SCHEMA, type State, type OutboxEntry } from '../lib/state';
+import { SNAPSHOT_SCHEMA } from '../lib/store/snapshot';
+import { STATE_SCHEMA, type State, type OutboxEntry } from '../lib/store/state';
 
 const NOW = new Date('2026-11-21T08:00:00.000Z');
 const ago = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { eastAsianWidth } from 'get-east-asian-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
-import { State } from '../lib/state';
+import { State } from '../lib/store/state';
 import { type Harness, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
 

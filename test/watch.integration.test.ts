@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Change } from '../lib/change';
-import { Snapshot } from '../lib/snapshot';
-import { State } from '../lib/state';
+import { Change } from '../lib/alerting/change';
+import { Snapshot } from '../lib/store/snapshot';
+import { State } from '../lib/store/state';
 import { type Harness, type TaskRecord, fixtureTasks, generatedTasks, startHarness } from './support/harness';
 
 const PROD = 'inst-prod-0001';

@@ -1,5 +1,5 @@
-import { mapLimit } from '../concurrency';
-import { historyKey } from '../snapshot';
+import { mapLimit } from '../source/concurrency';
+import { historyKey } from '../store/snapshot';
 import type { AvailabilitySnapshot, HistoryItem } from './availability';
 import { compareIds, idTime, parseHistoryKey } from './history-key';
 import { type HistoryEntry, parseHistoryObject } from './history-object';

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../snapshot';
+import type { Snapshot } from '../store/snapshot';
 import { idTime } from './history-key';
 
 /** A stretch of time in which a task had one status; `reachable` is false while its instance could not be listed. */

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { type Env, isHttpUrl, normalisePrefix } from '../config';
-import type { Credentials } from '../credentials';
+import { type Env, isHttpUrl, normalisePrefix } from '../config/config';
+import type { Credentials } from '../source/credentials';
 import { ConfigError } from '../errors';
-import { obsEndpoint } from '../dms-region';
+import { obsEndpoint } from '../source/dms-region';
 import type { RetryPolicy } from '../retry';
 import { Secret } from '../secret';
 

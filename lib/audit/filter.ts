@@ -1,4 +1,4 @@
-import type { Change, ChangeKind } from '../change';
+import type { Change, ChangeKind } from '../alerting/change';
 import { type TimeRange, inRange } from './time-range';
 
 export interface ChangeFilter extends Partial<TimeRange> {

@@ -1,5 +1,5 @@
-import { sha256Hex } from '../hash';
-import { Snapshot } from '../snapshot';
+import { sha256Hex } from '../store/hash';
+import { Snapshot } from '../store/snapshot';
 import { parseHistoryKey } from './history-key';
 
 /** One object found under `history/`, read and classified. Keys are relative to the prefix. */

@@ -1,5 +1,5 @@
-import { mapLimit } from '../concurrency';
-import type { SnapshotStore } from '../obs-store';
+import { mapLimit } from '../source/concurrency';
+import type { SnapshotStore } from '../store/obs-store';
 import { compareIds, parseHistoryKey } from './history-key';
 import { type HistoryEntry, parseHistoryObject } from './history-object';
 import { NO_PROGRESS, type Progress } from './progress';

@@ -1,4 +1,4 @@
-import { createObsStore } from '../obs-store';
+import { createObsStore } from '../store/obs-store';
 import { ConfigError, describeError } from '../errors';
 import { Redactor } from '../secret';
 import { type AuditCommand, type AuditIo, type AuditStore, formatHelp } from './commands/common';

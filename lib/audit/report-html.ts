@@ -1,4 +1,4 @@
-import type { Change } from '../change';
+import type { Change } from '../alerting/change';
 import { type TaskTimeline, axisTicks } from './bands';
 import { type InstanceSection, anchor, attr, changeTable, esc, instanceSections, name } from './report-instance';
 import { formatTime } from './time-range';

@@ -1,4 +1,4 @@
-import type { Change } from '../change';
+import type { Change } from '../alerting/change';
 import { changeSummary } from '../notify/render';
 import { showInvisible } from '../visible-text';
 import type { TaskTimeline } from './bands';

@@ -1,4 +1,4 @@
-import type { InstanceSnapshot, Snapshot, Task } from '../snapshot';
+import type { InstanceSnapshot, Snapshot, Task } from '../store/snapshot';
 import { showInvisible } from '../visible-text';
 import { type Style, alignRows, statusColour } from './style';
 import { formatTimeline } from './timeline';

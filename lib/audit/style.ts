@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import { eastAsianWidth } from 'get-east-asian-width';
-import type { Severity } from '../change';
+import type { Severity } from '../alerting/change';
 import { showInvisible } from '../visible-text';
 
 /** Terminal styling; every function is the identity when colour is off. */

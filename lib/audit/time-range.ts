@@ -1,4 +1,4 @@
-import { parseDuration } from '../duration';
+import { parseDuration } from '../config/duration';
 
 /** `[since, until)`; an absent bound is open. */
 export interface TimeRange {

@@ -1,4 +1,4 @@
-import type { Change } from '../change';
+import type { Change } from '../alerting/change';
 import { changeSummary, subject } from '../notify/render';
 import { type Style, alignRows, severityColour, truncateTo } from './style';
 import { formatTime } from './time-range';

@@ -1,5 +1,5 @@
-import type { StateRead } from '../obs-store';
-import { historyKey } from '../snapshot';
+import type { StateRead } from '../store/obs-store';
+import { historyKey } from '../store/snapshot';
 import { compareIds } from './history-key';
 import type { HistoryEntry } from './history-object';
 

@@ -1,7 +1,7 @@
 import fixture from '../../test/fixtures/list-connector-tasks.example.json';
 import { runFromEnvironment } from '../app';
-import { Change } from '../change';
-import type { Env } from '../config';
+import { Change } from '../alerting/change';
+import type { Env } from '../config/config';
 import type { RunReport } from '../report';
 import { changeLine } from '../notify/render';
 import { type ChatReceived, startChatReceiver } from './chat-receiver';

@@ -1,7 +1,7 @@
 // The doctor's checks (pure): a deployed function, its triggers, its async invoke configuration and
 // the last run against what smart-connect-watch needs to run on schedule, one at a time, never two.
 // A problem names what is wrong and how to fix it; no message ever quotes a variable's value.
-import { parseDuration } from '../duration';
+import { parseDuration } from '../config/duration';
 import { showInvisible } from '../visible-text';
 import type { Deployment, LastRun, Trigger } from './deployment';
 import { scheduleMaxGap } from './schedule';

@@ -11,7 +11,7 @@ import { ListFunctionTriggersRequest } from '@huaweicloud/huaweicloud-sdk-functi
 import { ShowFunctionAsyncInvokeConfigRequest } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/ShowFunctionAsyncInvokeConfigRequest';
 import { ShowFunctionConfigRequest } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/ShowFunctionConfigRequest';
 import type * as z from 'zod';
-import type { Credentials } from '../credentials';
+import type { Credentials } from '../source/credentials';
 import { WatchError } from '../errors';
 import { AsyncConfig, type Deployment, FunctionConfig, Triggers } from './deployment';
 

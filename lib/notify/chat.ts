@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../config';
+import type { ChannelConfig } from '../config/config';
 import { MAX_PARTS } from './chunk';
 import { type PostDeps, postJson, retryAfterMs } from './http';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';

@@ -1,4 +1,4 @@
-import type { DigestBody } from '../digest';
+import type { DigestBody } from '../alerting/digest';
 import { jsonBytes } from './chunk';
 import { DINGTALK_MAX_BODY_BYTES, type DingTalkPayload } from './dingtalk';
 import { type DigestItem, type DigestView, digestView, fitDigest, sections } from './digest-view';

@@ -1,4 +1,4 @@
-import type { NotifyLang } from '../config';
+import type { NotifyLang } from '../config/config';
 
 /** Every text a chat digest (DESIGN.md §12) shows, in English and Chinese. Values are given already escaped. */
 export interface DigestTexts {

@@ -1,5 +1,5 @@
-import type { Severity } from '../change';
-import type { DigestBody } from '../digest';
+import type { Severity } from '../alerting/change';
+import type { DigestBody } from '../alerting/digest';
 import { packParts } from './chunk';
 import { DIGEST_TEXTS, type DigestTexts } from './digest-texts';
 import type { Escape } from './markup';

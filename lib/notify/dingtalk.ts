@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelConfig } from '../config';
+import type { ChannelConfig } from '../config/config';
 import { buildDingTalkDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';

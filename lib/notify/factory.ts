@@ -1,4 +1,4 @@
-import type { ChannelConfig, Config } from '../config';
+import type { ChannelConfig, Config } from '../config/config';
 import { createDingTalkNotifier } from './dingtalk';
 import { createFeishuNotifier } from './feishu';
 import { createGenericNotifier } from './generic';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { Severity } from '../change';
-import type { ChannelConfig } from '../config';
+import type { Severity } from '../alerting/change';
+import type { ChannelConfig } from '../config/config';
 import { buildFeishuDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';

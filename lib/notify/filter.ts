@@ -1,5 +1,5 @@
-import { type Change, severityRank } from '../change';
-import type { ChannelConfig } from '../config';
+import { type Change, severityRank } from '../alerting/change';
+import type { ChannelConfig } from '../config/config';
 
 /** The changes a channel wants: its `events` kinds and at least its `min_severity`. */
 export function changesForChannel(channel: Pick<ChannelConfig, 'events' | 'min_severity'>, changes: readonly Change[]): Change[] {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { ChannelConfig } from '../config';
-import { sha256Hex } from '../hash';
+import type { ChannelConfig } from '../config/config';
+import { sha256Hex } from '../store/hash';
 import { digestPayload } from './digest-generic';
 import { classifyHttpStatus, type PostDeps, postJson } from './http';
 import type { Message, Notifier, Outcome } from './types';

@@ -1,5 +1,5 @@
-import type { ChangeKind, Severity } from '../change';
-import type { NotifyLang } from '../config';
+import type { ChangeKind, Severity } from '../alerting/change';
+import type { NotifyLang } from '../config/config';
 
 /** Every text a chat message shows, in English and Chinese. Values are plain text (no markup). */
 export interface ChatTexts {

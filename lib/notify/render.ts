@@ -1,4 +1,4 @@
-import type { Change, Severity } from '../change';
+import type { Change, Severity } from '../alerting/change';
 
 export const SEVERITY_MARK: Record<Severity, string> = {
   critical: '🔴',

@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../config';
+import type { ChannelConfig } from '../config/config';
 import { buildSlackDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, renderParts } from './chunk';

@@ -1,5 +1,5 @@
-import { type Change, SEVERITIES, type Severity, severityRank } from '../change';
-import type { NotifyLang } from '../config';
+import { type Change, SEVERITIES, type Severity, severityRank } from '../alerting/change';
+import type { NotifyLang } from '../config/config';
 import { showInvisible } from '../visible-text';
 import type { PartPosition } from './chunk';
 import { type ChatTexts, texts } from './i18n';

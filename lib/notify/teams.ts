@@ -1,5 +1,5 @@
-import type { Severity } from '../change';
-import type { ChannelConfig } from '../config';
+import type { Severity } from '../alerting/change';
+import type { ChannelConfig } from '../config/config';
 import { buildTeamsDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyStatusAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';

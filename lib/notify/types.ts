@@ -1,6 +1,6 @@
-import type { Change } from '../change';
-import type { ChannelConfig } from '../config';
-import type { DigestBody } from '../digest';
+import type { Change } from '../alerting/change';
+import type { ChannelConfig } from '../config/config';
+import type { DigestBody } from '../alerting/digest';
 
 /** One message: the changes of one run, as kept in the outbox. */
 export interface Message {

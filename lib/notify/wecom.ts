@@ -1,4 +1,4 @@
-import type { ChannelConfig } from '../config';
+import type { ChannelConfig } from '../config/config';
 import { buildWeComDigest, isDigest } from './digest-chat';
 import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
 import { MAX_PARTS, type PartPosition, renderParts } from './chunk';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { type Env, parseConfig } from '../../lib/config';
+import { type Env, parseConfig } from '../../lib/config/config';
 import { ConfigError } from '../../lib/errors';
 
 /** The problems parseConfig reports for `e` (none when it parses); anything but a ConfigError fails the test. */

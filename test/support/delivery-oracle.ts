@@ -1,6 +1,6 @@
-import { canonicalJson } from '../../lib/canonical-json';
-import type { Change } from '../../lib/change';
-import { Snapshot } from '../../lib/snapshot';
+import { canonicalJson } from '../../lib/store/canonical-json';
+import type { Change } from '../../lib/alerting/change';
+import { Snapshot } from '../../lib/store/snapshot';
 import type { Harness } from './harness';
 
 /** Every history object under `prefix`, parsed (one that does not parse fails the test). */

@@ -1,7 +1,7 @@
-import { CHANGE_KINDS, type ChangeKind } from '../../change';
-import type { Env } from '../../config';
-import type { SnapshotStore } from '../../obs-store';
-import { historyKey } from '../../snapshot';
+import { CHANGE_KINDS, type ChangeKind } from '../../alerting/change';
+import type { Env } from '../../config/config';
+import type { SnapshotStore } from '../../store/obs-store';
+import { historyKey } from '../../store/snapshot';
 import { usageLine } from '../args';
 import { SNAPSHOT_ID } from '../history-key';
 import { type HistoryEntry, parseHistoryObject } from '../history-object';

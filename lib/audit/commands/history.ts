@@ -1,4 +1,4 @@
-import { Change, type ChangeKind } from '../../change';
+import { Change, type ChangeKind } from '../../alerting/change';
 import { parseArgs, usageLine } from '../args';
 import { matchesChange } from '../filter';
 import { listHistory, readHistory } from '../history-reader';

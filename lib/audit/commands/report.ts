@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { historyKey } from '../../snapshot';
+import { historyKey } from '../../store/snapshot';
 import { parseArgs, usageLine } from '../args';
 import { type HistoryItem, computeAvailability } from '../availability';
 import { renderAvailabilitySummary } from '../availability-html';

@@ -1,4 +1,4 @@
-import { diffSnapshots } from '../../diff';
+import { diffSnapshots } from '../../alerting/diff';
 import { parseArgs, usageLine } from '../args';
 import { formatSnapshot } from '../snapshot-table';
 import { formatTimeline } from '../timeline';

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../duration';
+import { parseDuration } from '../../config/duration';
 import { describeError } from '../../errors';
 import { showInvisible } from '../../visible-text';
 import { parseArgs, usageLine } from '../args';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { mapLimit } from './concurrency';
-import { describeError, SourceError } from './errors';
+import { describeError, SourceError } from '../errors';
 
 /** `ListInstances` answers `limit` as a string; 50 is its maximum. */
 export const INSTANCE_PAGE_LIMIT = 50;

@@ -1,9 +1,9 @@
 import type { Change } from './change';
-import type { ChannelConfig } from './config';
-import { changesForChannel } from './notify/filter';
-import type { ExpiredMessage, InstanceSnapshot } from './snapshot';
-import type { OutboxEntry } from './state';
-import { sha256Hex } from './hash';
+import type { ChannelConfig } from '../config/config';
+import { changesForChannel } from '../notify/filter';
+import type { ExpiredMessage, InstanceSnapshot } from '../store/snapshot';
+import type { OutboxEntry } from '../store/state';
+import { sha256Hex } from '../store/hash';
 
 /** A new outbox entry for a run's changes, pending on every channel that wants at least one of them. */
 export function newOutboxEntry(

@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from './change';
-import { parseInstances, regionProblems } from './config-instances';
-import { type Forms, describeIssue, describeValueIssue, isWordLike } from './config-issues';
+import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from '../alerting/change';
+import { parseInstances, regionProblems } from './instances';
+import { type Forms, describeIssue, describeValueIssue, isWordLike } from './issues';
 import { readBool, readChoice, readDuration, readInteger } from './env-value';
-import { obsEndpoint as regionObsEndpoint } from './dms-region';
-import { ConfigError } from './errors';
-import { sha256Hex } from './hash';
-import { LOG_LEVELS, type LogLevel } from './log';
-import { Secret } from './secret';
+import { obsEndpoint as regionObsEndpoint } from '../source/dms-region';
+import { ConfigError } from '../errors';
+import { sha256Hex } from '../store/hash';
+import { LOG_LEVELS, type LogLevel } from '../log';
+import { Secret } from '../secret';
 
 export const CHANNEL_TYPES = ['generic', 'feishu', 'dingtalk', 'wecom', 'slack', 'teams'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];

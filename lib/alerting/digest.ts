@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { sha256Hex } from './hash';
-import { failingKey, isFailingStatus } from './run-record';
-import type { FailingSince } from './run-record';
-import type { InstanceSnapshot } from './snapshot';
+import { sha256Hex } from '../store/hash';
+import { failingKey, isFailingStatus } from '../store/run-record';
+import type { FailingSince } from '../store/run-record';
+import type { InstanceSnapshot } from '../store/snapshot';
 
 /**
  * The daily digest (DESIGN.md §12): when it is due, and what it says. Pure: the run passes its
- * clock, its snapshot and its outbox in; lib/digest-run.ts wires it into a run.
+ * clock, its snapshot and its outbox in; lib/alerting/digest-run.ts wires it into a run.
  */
 
 /** `{"<channel key>": "YYYY-MM-DD"}`: the local day (NOTIFY_TIMEZONE) of the last digest queued per channel. */

@@ -1,6 +1,6 @@
 import type { FleetListing } from './listing';
 import { instanceLabel } from './listing';
-import type { Logger } from './log';
+import type { Logger } from '../log';
 
 /**
  * A discovered instance whose task listing answers that Smart Connect is not enabled (discovery said

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { type Env, isHttpUrl } from './config';
-import { describeError } from './errors';
-import type { Logger } from './log';
-import type { Fetch } from './notify/types';
-import { type Redactor, Secret } from './secret';
+import { type Env, isHttpUrl } from '../config/config';
+import { describeError } from '../errors';
+import type { Logger } from '../log';
+import type { Fetch } from '../notify/types';
+import { type Redactor, Secret } from '../secret';
 
 /**
  * DESIGN.md §12: the dead-man's switch. After a run that returned a report, `GET HEARTBEAT_URL`;

@@ -1,10 +1,10 @@
 import type { Change } from './change';
-import type { ChannelConfig, Config } from './config';
+import type { ChannelConfig, Config } from '../config/config';
 import { type DigestBody, DigestDays, digestBody, digestDue, digestId } from './digest';
 import { EXPIRED_MESSAGES, RecentCounts, nextRecentCounts, sumRecent } from './digest-counts';
-import { type FailingSince, nextFailingSince } from './run-record';
-import type { InstanceSnapshot } from './snapshot';
-import type { OutboxEntry } from './state';
+import { type FailingSince, nextFailingSince } from '../store/run-record';
+import type { InstanceSnapshot } from '../store/snapshot';
+import type { OutboxEntry } from '../store/state';
 
 /** What a run adds to `state.json` for the digest: absent when no channel has a digest. */
 export interface DigestRecord {

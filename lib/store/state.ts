@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { Change } from './change';
-import { DigestBody, DigestDays } from './digest';
-import { RecentCounts } from './digest-counts';
+import { Change } from '../alerting/change';
+import { DigestBody, DigestDays } from '../alerting/digest';
+import { RecentCounts } from '../alerting/digest-counts';
 import { FailingSince, LastRun } from './run-record';
 import { CarriedSnapshot } from './snapshot';
 

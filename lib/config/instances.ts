@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { type Forms, describeIssue } from './config-issues';
-import { DMS_REGIONS, isDmsRegion } from './dms-region';
-import { GLOB_FORM, globProblem } from './glob';
+import { type Forms, describeIssue } from './issues';
+import { DMS_REGIONS, isDmsRegion } from '../source/dms-region';
+import { GLOB_FORM, globProblem } from '../glob';
 
 // WATCH_INSTANCES (DESIGN.md §3, §9): every problem is reported, one bad entry hiding none of the others.
 

@@ -1,6 +1,6 @@
-import type { Env } from './config';
-import { ConfigError } from './errors';
-import { Secret } from './secret';
+import type { Env } from '../config/config';
+import { ConfigError } from '../errors';
+import { Secret } from '../secret';
 
 export interface Credentials {
   ak: Secret;

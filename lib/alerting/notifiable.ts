@@ -1,6 +1,6 @@
 import type { Change } from './change';
-import type { Config } from './config';
-import type { Snapshot } from './snapshot';
+import type { Config } from '../config/config';
+import type { Snapshot } from '../store/snapshot';
 
 /**
  * The changes to send: those in NOTIFY_ON, less the tasks found on an instance never listed before

@@ -4,11 +4,11 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import ObsClient from 'esdk-obs-nodejs';
 import { canonicalChunks, canonicalJson } from './canonical-json';
-import type { Credentials } from './credentials';
-import { StoreError, describeError } from './errors';
+import type { Credentials } from '../source/credentials';
+import { StoreError, describeError } from '../errors';
 import { sha256Hex } from './hash';
 import { type JsonPath, JsonStreamError, type KeepText, type OnMember, type ParseOptions, parseJsonStream } from './json-stream';
-import { type RetryDeps, type RetryPolicy, withRetry } from './retry';
+import { type RetryDeps, type RetryPolicy, withRetry } from '../retry';
 import { Snapshot, type TaskIntern, historyKey, internTasks, snapshotIdAt } from './snapshot';
 import { State } from './state';
 

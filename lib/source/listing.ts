@@ -1,10 +1,10 @@
-import { sameJson } from './canonical-json';
-import type { InstanceTarget } from './config';
+import { sameJson } from '../store/canonical-json';
+import type { InstanceTarget } from '../config/config';
 import { type WhenLeft, mapLimit } from './concurrency';
 import { type Listing, type TaskSource, isConnectorOff } from './dms-source';
-import { describeError } from './errors';
-import type { Logger } from './log';
-import type { InstanceSnapshot, Task, TaskIntern } from './snapshot';
+import { describeError } from '../errors';
+import type { Logger } from '../log';
+import type { InstanceSnapshot, Task, TaskIntern } from '../store/snapshot';
 
 /** One instance's listing: `listing` when it succeeded, `error` when it failed (after retries). */
 export interface InstanceListing {

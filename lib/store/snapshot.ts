@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Change } from './change';
+import { Change } from '../alerting/change';
 
 export const SNAPSHOT_SCHEMA = 'smart-connect-watch/snapshot/v1';
 

@@ -1,8 +1,8 @@
-import { DIGEST_ID_PREFIX } from './digest';
-import type { Config } from './config';
-import { notifiable } from './notifiable';
+import { DIGEST_ID_PREFIX } from '../alerting/digest';
+import type { Config } from '../config/config';
+import { notifiable } from '../alerting/notifiable';
 import type { SnapshotStore, StoredSnapshot } from './obs-store';
-import { newOutboxEntry } from './outbox';
+import { newOutboxEntry } from '../alerting/outbox';
 import { type HistoryLink, type Snapshot, type UndeliveredMessage, historyKey } from './snapshot';
 import type { LastHistory, OutboxEntry } from './state';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Change } from './change';
+import type { Change } from '../alerting/change';
 import type { InstanceSnapshot } from './snapshot';
 
 /**

@@ -1,7 +1,7 @@
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../store/canonical-json';
 import type { Change, ChangeKind, Severity } from './change';
-import { sha256Hex } from './hash';
-import type { InstanceSnapshot, Task } from './snapshot';
+import { sha256Hex } from '../store/hash';
+import type { InstanceSnapshot, Task } from '../store/snapshot';
 
 export interface DiffInput {
   /** The previous snapshot's instances; `null` on the first run. */

@@ -1,8 +1,8 @@
-import type { Logger } from './log';
-import { changesForChannel } from './notify/filter';
-import type { Message, Notifier, Outcome } from './notify/types';
-import { backoffDelay, type RetryDeps, type RetryPolicy } from './retry';
-import type { OutboxEntry } from './state';
+import type { Logger } from '../log';
+import { changesForChannel } from '../notify/filter';
+import type { Message, Notifier, Outcome } from '../notify/types';
+import { backoffDelay, type RetryDeps, type RetryPolicy } from '../retry';
+import type { OutboxEntry } from '../store/state';
 
 export interface DeliveryResult {
   outbox: OutboxEntry[];

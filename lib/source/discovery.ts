@@ -1,10 +1,10 @@
-import type { Config, DiscoverTarget, InstanceTarget } from './config';
+import type { Config, DiscoverTarget, InstanceTarget } from '../config/config';
 import type { InstanceDirectory } from './dms-source';
-import { globMatcher } from './glob';
+import { globMatcher } from '../glob';
 import type { InstanceList } from './instance-pages';
-import type { Logger } from './log';
-import type { SnapshotStore, StateRead } from './obs-store';
-import type { InstanceSnapshot } from './snapshot';
+import type { Logger } from '../log';
+import type { SnapshotStore, StateRead } from '../store/obs-store';
+import type { InstanceSnapshot } from '../store/snapshot';
 
 /** The instances a run lists: the configured ids, then those its discover entries found (DESIGN.md §9). */
 export interface Discovery {

@@ -5,14 +5,14 @@ import { KafkaClient } from '@huaweicloud/huaweicloud-sdk-kafka/v2/KafkaClient';
 import { ListConnectorTasksRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListConnectorTasksRequest';
 import { ListInstancesRequest } from '@huaweicloud/huaweicloud-sdk-kafka/v2/model/ListInstancesRequest';
 import * as z from 'zod';
-import { sortedCopy } from './canonical-json';
-import type { InstanceTarget } from './config';
+import { sortedCopy } from '../store/canonical-json';
+import type { InstanceTarget } from '../config/config';
 import type { Credentials } from './credentials';
 import { dmsEndpoint } from './dms-region';
-import { SourceError } from './errors';
+import { SourceError } from '../errors';
 import { INSTANCE_PAGE_LIMIT, type InstanceList, listInstancePages, parseInstancePage } from './instance-pages';
-import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from './retry';
-import { type Task, TasksInPlace } from './snapshot';
+import { type RetryDeps, type RetryPolicy, parseRetryAfter, withRetry } from '../retry';
+import { type Task, TasksInPlace } from '../store/snapshot';
 
 // The SDK core logs every failed request's full config, Authorization and X-Security-Token
 // included, to stdout through log4js. Nothing of it may ever be printed.
