@@ -1,0 +1,115 @@
+import type { Change } from '../alerting/change';
+import { digestStep } from '../alerting/digest-run';
+import { expireOutbox } from '../alerting/outbox';
+import type { Config } from '../config/config';
+import type { Logger } from '../log';
+import type { SnapshotStore } from './obs-store';
+import type { Base } from './recovery';
+import { runRecord } from './run-record';
+import { type ExpiredMessage, type HistoryLink, type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot } from './snapshot';
+import { type OutboxEntry, STATE_SCHEMA, type State } from './state';
+
+export interface CommitDeps {
+  store: Pick<SnapshotStore, 'putHistory' | 'putState'>;
+  config: Pick<Config, 'channels' | 'notify' | 'outboxMaxAgeMs'>;
+  logger: Logger;
+  /** Clock (epoch ms), for the run's duration in each state.json written. */
+  now: () => number;
+  /** Delivers an outbox at once: used only when state.json cannot be written. */
+  deliver: (outbox: OutboxEntry[]) => Promise<{ delivered: number; errors: string[] }>;
+}
+
+export interface CommitInput {
+  at: { started: number; takenAt: string };
+  base: Base;
+  /** The other heads of a fork, named in the history object. */
+  merged: HistoryLink[];
+  run: { snapshotId: string; instances: InstanceSnapshot[]; changes: Change[]; differs: boolean };
+  /** The state.json read, when readable: its run record and digest days are continued. */
+  state: State | null;
+  /** This run's new messages (the send policy's), queued after the base's outbox. */
+  queue: readonly OutboxEntry[];
+}
+
+export interface Commit {
+  snapshot: Snapshot;
+  /** The history object written; null when nothing differs. */
+  historyKey: string | null;
+  expired: ExpiredMessage[];
+  /** The outbox written to state.json, to deliver. */
+  outbox: OutboxEntry[];
+  /** The version of state.json written. */
+  version: string;
+  /** state.json as this run writes it, with another outbox (for the write after delivery). */
+  stateWith(outbox: OutboxEntry[]): State;
+  errors: string[];
+}
+
+/**
+ * DESIGN.md §2 step 5: the outbox's expired messages recorded, a history object PUT when anything
+ * differs, then state.json with the new snapshot and the outbox with the new messages (and today's
+ * digests: the day is recorded in the write that queues them). When that write fails, the messages
+ * are delivered before the error is thrown (see below).
+ */
+export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<Commit> {
+  const { store, config, logger } = deps;
+  const { at, base, run } = input;
+  const errors: string[] = [];
+  const expiry = expireOutbox(base.outbox, at.started, config.outboxMaxAgeMs, new Set(config.channels.map((c) => c.key)));
+  for (const e of expiry.expired) {
+    errors.push(`message ${e.id} to ${e.channel} expired undelivered: ${e.last_error}`);
+    logger.error('message expired undelivered', { ...e });
+  }
+  const snapshot = nextSnapshot(input, expiry.outbox, expiry.expired);
+  const differs = run.differs || expiry.expired.length > 0 || input.merged.length > 0;
+  let lastHistory = base.lastHistory;
+  let historyKey: string | null = null;
+  if (differs) {
+    const written = await store.putHistory(snapshot);
+    historyKey = written.key;
+    lastHistory = { id: snapshot.id, key: written.key, sha256: written.sha256 };
+    logger.info('history written', { key: written.key, sha256: written.sha256 });
+  }
+  const queued = [...expiry.outbox];
+  for (const entry of input.queue) if (!queued.some((e) => e.id === entry.id)) queued.push(entry);
+  const digest = digestStep({ ...config, previous: input.state, instances: run.instances, changes: run.changes, expired: expiry.expired.length, outbox: queued, nowMs: at.started, snapshot });
+  const stateWith = (outbox: OutboxEntry[]): State => ({
+    schema: STATE_SCHEMA,
+    snapshot: differs || !base.previous ? snapshot : base.previous,
+    last_history: lastHistory,
+    checked_at: at.takenAt,
+    outbox,
+    ...runRecord({ previous: input.state, instances: run.instances, changes: run.changes, startedAt: at.takenAt, durationMs: deps.now() - at.started }),
+    ...digest.record,
+  });
+  try {
+    const version = await store.putState(stateWith(digest.outbox));
+    return { snapshot, historyKey, expired: expiry.expired, outbox: digest.outbox, version, stateWith, errors };
+  } catch (err) {
+    // This run's changes are in its history object, but state.json does not know of it: a later run
+    // adopts them only when it writes history, which a quiet fleet may not do for days. Deliver now,
+    // at least once (a later adoption may send them again), then fail the run.
+    if (differs && digest.outbox.length > 0) {
+      const late = await deps.deliver(digest.outbox);
+      logger.warn('delivered although state.json could not be written', { delivered: late.delivered, errors: late.errors });
+    }
+    throw err;
+  }
+}
+
+/** The run's snapshot: its history object, whether written or not. `outbox` is what may still be undelivered before this run's messages. */
+function nextSnapshot(input: CommitInput, outbox: readonly OutboxEntry[], expired: ExpiredMessage[]): Snapshot {
+  const { base, run, merged } = input;
+  return {
+    schema: SNAPSHOT_SCHEMA,
+    id: run.snapshotId,
+    taken_at: input.at.takenAt,
+    previous: base.lastHistory ? { id: base.lastHistory.id, sha256: base.lastHistory.sha256 } : null,
+    instances: run.instances,
+    changes: run.changes,
+    ...(expired.length > 0 ? { expired } : {}),
+    ...(merged.length > 0 ? { merged } : {}),
+    // What may still be undelivered, so that a reset state.json can queue it again (DESIGN.md §6).
+    undelivered: outbox.map((e) => ({ id: e.id, snapshot_id: e.snapshot_id, pending: e.pending })),
+  };
+}
