@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type Env, parseConfig } from '../lib/config/config';
+import { loadDotEnv } from '../lib/config/dotenv';
 import { ConfigError } from '../lib/errors';
 import { configProblems } from './support/config-problems';
 
@@ -77,6 +81,30 @@ describe('quiet_hours problems never print the channel’s URL or secret', () =>
     for (const text of [e.message, String(e), e.stack ?? '', JSON.stringify(e.problems), inspect(e, { depth: 10 })]) {
       expect(text).not.toContain(URL_TOKEN);
       expect(text).not.toContain(SECRET);
+    }
+  });
+});
+
+describe("the README's quiet hours example, as a .env file", () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([^`]*"quiet_hours"[^`]*)\n```/g)].map((m) => m[1]!);
+
+  it('parses into what the README says', () => {
+    expect(blocks).toHaveLength(1);
+    const dir = mkdtempSync(join(tmpdir(), 'scw-quiet-'));
+    try {
+      writeFileSync(join(dir, '.env'), blocks[0]!);
+      const env: NodeJS.ProcessEnv = { ...BASE };
+      expect(loadDotEnv(join(dir, '.env'), env)).toBe(4);
+      const config = parseConfig(env);
+      expect(config.channels.map((c) => [c.name, c.quietHours])).toEqual([
+        ['oncall', null],
+        ['team', { from: 22 * 60, to: 8 * 60, timeZone: 'Asia/Shanghai', except: 'critical' }],
+        ['eu', { from: 19 * 60, to: 9 * 60, timeZone: 'Europe/Berlin', except: 'none' }],
+      ]);
+      expect([config.notifyAfterMs, config.remindEveryMs]).toEqual([5 * 60_000, 2 * 3_600_000]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
