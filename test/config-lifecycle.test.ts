@@ -9,7 +9,7 @@ const lifecycle = (patch: Env) => {
   const c = parseConfig({ ...BASE, ...patch });
   return { remindEveryMs: c.remindEveryMs, notifyAfterMs: c.notifyAfterMs, flapThreshold: c.flapThreshold, flapWindowMs: c.flapWindowMs };
 };
-const DEFAULTS = { remindEveryMs: 4 * 3_600_000, notifyAfterMs: 0, flapThreshold: 4, flapWindowMs: 3_600_000 };
+const DEFAULTS: { remindEveryMs: number | null; notifyAfterMs: number; flapThreshold: number; flapWindowMs: number } = { remindEveryMs: 4 * 3_600_000, notifyAfterMs: 0, flapThreshold: 4, flapWindowMs: 3_600_000 };
 
 const REMIND = 'a duration such as 4h, 30m or 1d, or off';
 const AFTER = 'a duration such as 0s, 5m or 1h';

@@ -19,7 +19,6 @@ export interface AuditConfig {
   credentials: Credentials;
 }
 
-
 /** The audit subset of DESIGN.md §3. Messages name the variable and never quote a value. */
 const AuditEnv = z
   .object({

@@ -150,6 +150,7 @@ function toConfig(e: WatchEnv): Config {
     discover: globs,
     dmsEndpoint: e.DMS_ENDPOINT,
     obs: obsLocation(e, e.WATCH_REGION ?? [...instances, ...globs].find((i) => i.region)?.region),
+    // The shorthand is read again here: crossChecks reported its problems, and there were none.
     channels: channelEntries(e, () => {}).map((c) => toChannel(c, e.NOTIFY_TIMEZONE)),
     notifyOn: e.NOTIFY_ON,
     notifyFirstRun: e.NOTIFY_FIRST_RUN,
