@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { type Env, isHttpUrl, normalisePrefix } from '../config/config';
+import type { Env } from '../config/config';
+import { obsLocation, obsVariables } from '../config/obs-env';
+import { required, text } from '../config/env-value';
 import type { Credentials } from '../source/credentials';
 import { ConfigError } from '../errors';
-import { obsEndpoint } from '../source/dms-region';
 import type { RetryPolicy } from '../retry';
 import { Secret } from '../secret';
 
@@ -18,22 +19,14 @@ export interface AuditConfig {
   credentials: Credentials;
 }
 
-const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-const optional = z.preprocess(blankIsUnset, z.string().optional());
-const required = (name: string, why: string) => z.preprocess(blankIsUnset, z.string({ error: `${name} is required${why}` }));
-const httpUrl = (name: string) =>
-  z.preprocess(blankIsUnset, z.string().refine(isHttpUrl, { error: `${name} must be an http(s) URL` }).optional());
-
 /** The audit subset of DESIGN.md §3. Messages name the variable and never quote a value. */
 const AuditEnv = z
   .object({
-    OBS_BUCKET: required('OBS_BUCKET', ': the bucket holding state.json and history/'),
-    OBS_PREFIX: z.string().optional(),
-    OBS_ENDPOINT: httpUrl('OBS_ENDPOINT'),
-    WATCH_REGION: optional,
-    CLOUD_SDK_AK: required('CLOUD_SDK_AK', ' (with CLOUD_SDK_SK): the CLI reads OBS with these keys'),
-    CLOUD_SDK_SK: required('CLOUD_SDK_SK', ' (with CLOUD_SDK_AK): the CLI reads OBS with these keys'),
-    CLOUD_SDK_SECURITY_TOKEN: optional,
+    ...obsVariables(': the bucket holding state.json and history/'),
+    WATCH_REGION: text(),
+    CLOUD_SDK_AK: required('CLOUD_SDK_AK is required (with CLOUD_SDK_SK): the CLI reads OBS with these keys'),
+    CLOUD_SDK_SK: required('CLOUD_SDK_SK is required (with CLOUD_SDK_AK): the CLI reads OBS with these keys'),
+    CLOUD_SDK_SECURITY_TOKEN: text(),
   })
   .refine((e) => e.OBS_ENDPOINT !== undefined || e.WATCH_REGION !== undefined, {
     error: 'OBS_ENDPOINT is required unless WATCH_REGION is set (the endpoint is then https://obs.{region}.myhuaweicloud.com, or .eu in EU regions)',
@@ -48,9 +41,7 @@ export function parseAuditConfig(env: Env): AuditConfig {
   const e = parsed.data;
   return {
     obs: {
-      bucket: e.OBS_BUCKET,
-      prefix: e.OBS_PREFIX === undefined ? 'smart-connect-watch/' : normalisePrefix(e.OBS_PREFIX.trim()),
-      endpoint: e.OBS_ENDPOINT ?? obsEndpoint(e.WATCH_REGION!),
+      ...obsLocation(e, e.WATCH_REGION),
       timeoutSeconds: INTERACTIVE_OBS.timeoutSeconds,
       retry: { ...INTERACTIVE_OBS.retry },
     },

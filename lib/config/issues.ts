@@ -2,7 +2,7 @@ import type * as z from 'zod';
 
 /**
  * What each part of a JSON variable expects, by its path below one entry: `''` the whole variable,
- * `'[]'` one entry, `field` a field of an entry, `field[]` an item of an array field.
+ * `'[]'` one entry, `field` a field of an entry, `field[]` an item of an array field, `field.sub` a field of an object field.
  */
 export type Forms = Record<string, string>;
 
@@ -14,7 +14,7 @@ export type Forms = Record<string, string>;
  */
 export function describeIssue(variable: string, issue: z.core.$ZodIssue, forms: Forms): string {
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  const key = issue.path.length === 0 ? '' : issue.path.length === 1 ? '[]' : issue.path.slice(1).map((p) => (typeof p === 'number' ? '[]' : String(p))).join('');
+  const key = issue.path.length === 0 ? '' : issue.path.length === 1 ? '[]' : issue.path.slice(1).map((p, k) => (typeof p === 'number' ? '[]' : k === 0 ? String(p) : `.${String(p)}`)).join('');
   return `${variable}${path} ${whatIsWrong(issue)}: ${forms[key] ?? forms['']}`;
 }
 

@@ -1,0 +1,49 @@
+import * as z from 'zod';
+import { isClockTime, isTimeZone } from './env-value';
+import { localClock } from '../alerting/digest';
+
+// A channel's quiet hours (DESIGN.md §11): a daily window of local time in which changes below
+// `except` are held for that channel. `from` > `to` crosses midnight; `to` is exclusive.
+
+export const QUIET_EXCEPT = ['critical', 'none'] as const;
+
+const clock = z.string().refine(isClockTime, 'is not a time from 00:00 to 23:59');
+
+/** `"quiet_hours"` of a WEBHOOKS channel, as written. */
+export const QuietHoursEntry = z
+  .strictObject({
+    from: clock,
+    to: clock,
+    time_zone: z.string().refine(isTimeZone, 'is not an IANA time zone Intl knows').optional(),
+    except: z.enum(QUIET_EXCEPT).optional(),
+  })
+  .refine((q) => q.from !== q.to, 'has "from" equal to "to" (an empty window)');
+
+export const QUIET_HOURS_FORMS = {
+  quiet_hours: 'expected {"from":"HH:MM","to":"HH:MM","time_zone"?,"except"?}, "from" ≠ "to" ("from" after "to" crosses midnight; "to" is exclusive)',
+  'quiet_hours.from': 'expected a local time "HH:MM" from 00:00 to 23:59, such as "22:00"',
+  'quiet_hours.to': 'expected a local time "HH:MM" from 00:00 to 23:59, such as "08:00"',
+  'quiet_hours.time_zone': 'expected an IANA time zone such as Asia/Shanghai (default NOTIFY_TIMEZONE)',
+  'quiet_hours.except': `expected one of ${QUIET_EXCEPT.join(', ')} (default critical: critical changes go out at once)`,
+};
+
+export interface QuietHours {
+  /** Minutes after local midnight: the window is [from, to), across midnight when from > to. */
+  from: number;
+  to: number;
+  timeZone: string;
+  except: (typeof QUIET_EXCEPT)[number];
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** The configured window, its time zone defaulting to NOTIFY_TIMEZONE. */
+export function toQuietHours(q: z.infer<typeof QuietHoursEntry>, notifyTimeZone: string): QuietHours {
+  return { from: minutes(q.from), to: minutes(q.to), timeZone: q.time_zone ?? notifyTimeZone, except: q.except ?? 'critical' };
+}
+
+/** Whether `nowMs` falls inside the window, by the wall clock of its time zone. */
+export function inQuietHours(q: QuietHours, nowMs: number): boolean {
+  const now = minutes(localClock(nowMs, q.timeZone).time);
+  return q.from < q.to ? q.from <= now && now < q.to : now >= q.from || now < q.to;
+}
