@@ -10,7 +10,7 @@ import { withoutConnectorOff } from './source/instance-lifecycle';
 import { type FleetListing, listFleet, listedTasks, sameInstances, snapshotInstances } from './source/listing';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
-import type { SnapshotStore, StateRead } from './store/obs-store';
+import type { HistoryReader, StateRead, StateStore } from './store/ports';
 import { type Base, baseFromHistory, reconcileHistory } from './store/recovery';
 import { notifiable } from './alerting/notifiable';
 import { expireOutbox, newOutboxEntry, withoutDelivered } from './alerting/outbox';
@@ -25,7 +25,7 @@ export interface RunDeps {
   source: TaskSource;
   /** Lists a project's instances for the discover entries (DESIGN.md §9). */
   directory?: InstanceDirectory;
-  store: SnapshotStore;
+  store: StateStore & HistoryReader;
   notifiers: readonly Notifier[];
   logger: Logger;
   deliveryRetry: RetryPolicy;
