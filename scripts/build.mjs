@@ -5,10 +5,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-// Atomic: the bundles are written to a temp directory inside dist/, then each is renamed into place.
-// A test or a running CLI never sees a half-written or missing dist/index.js or dist/cli.js.
-await mkdir('dist', { recursive: true });
-const out = await mkdtemp('dist/.build-');
 const common = {
   bundle: true,
   platform: 'node',
@@ -146,6 +142,10 @@ const obsModels = {
     });
   },
 };
+// Atomic: the bundles are written to a temp directory inside dist/, then each is renamed into place.
+// A test or a running CLI never sees a half-written or missing dist/index.js or dist/cli.js.
+await mkdir('dist', { recursive: true });
+const out = await mkdtemp('dist/.build-');
 // The function: minified (a smaller file to read and parse at a cold start), without log4js.
 try {
   await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: out, minify: true, plugins: [silentLog4js, noMimeDb, vendorEdits, obsModels] });
