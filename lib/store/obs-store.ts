@@ -1,5 +1,5 @@
 import type { Credentials } from '../source/credentials';
-import { type RetryDeps, type RetryPolicy } from '../retry';
+import type { RetryDeps, RetryPolicy } from '../retry';
 import { SnapshotBodies, keptBytes, measure, readJson, stateBody } from './body';
 import { sha256Hex } from './hash';
 import { obsHistoryReader } from './history-reads';
