@@ -10,7 +10,7 @@ import { runReport } from './run-report';
 import type { InstanceDirectory, TaskSource } from './source/dms-source';
 import { listReadingAhead } from './source/run-listing';
 import { commitRun } from './store/commit';
-import type { SnapshotStore } from './store/obs-store';
+import type { HistoryReader, StateStore } from './store/ports';
 import { reconciledBase, startingBase } from './store/recovery-step';
 
 export interface RunDeps {
@@ -18,7 +18,7 @@ export interface RunDeps {
   source: TaskSource;
   /** Lists a project's instances for the discover entries (DESIGN.md §9). */
   directory?: InstanceDirectory;
-  store: SnapshotStore;
+  store: StateStore & HistoryReader;
   notifiers: readonly Notifier[];
   logger: Logger;
   deliveryRetry: RetryPolicy;

@@ -1,14 +1,10 @@
 // Bundles the function (dist/index.js) and the CLI (dist/cli.js) into self-contained CommonJS files.
 import { build } from 'esbuild';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
-// Atomic: the bundles are written to a temp directory inside dist/, then each is renamed into place.
-// A test or a running CLI never sees a half-written or missing dist/index.js or dist/cli.js.
-await mkdir('dist', { recursive: true });
-const out = await mkdtemp('dist/.build-');
 const common = {
   bundle: true,
   platform: 'node',
@@ -111,15 +107,29 @@ const vendorEdits = {
 };
 /**
  * esdk-obs-nodejs describes every OBS operation in two tables (OBS and S3 protocol, 230 KiB to parse
- * at every cold start). The function bundle keeps the operations lib/store/obs-store.ts calls (and the
- * client's protocol negotiation), as JSON; the build fails if one is missing or does not survive JSON.
+ * at every cold start). The function bundle keeps the operations listed in lib/store/obs-operations.ts
+ * (and the client's protocol negotiation), as JSON; the build fails if the list and the `client.<op>(`
+ * calls in lib/store/*.ts disagree, or if a model is missing or does not survive JSON.
  */
+async function obsOperations() {
+  const file = fileURLToPath(new URL('../lib/store/obs-operations.ts', import.meta.url));
+  const { outputFiles } = await build({ ...common, entryPoints: [file], write: false, logLevel: 'error' });
+  const module = { exports: {} };
+  new Function('module', 'exports', outputFiles[0].text)(module, module.exports);
+  const { OBS_OPERATIONS, checkObsOperations } = module.exports;
+  const dir = fileURLToPath(new URL('../lib/store/', import.meta.url));
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const sources = Object.fromEntries(await Promise.all(names.map(async (f) => [`lib/store/${f}`, await readFile(dir + f, 'utf8')])));
+  const problems = checkObsOperations(OBS_OPERATIONS, sources);
+  if (problems.length > 0) throw new Error(`lib/store/obs-operations.ts: ${problems.join('; ')}`);
+  return OBS_OPERATIONS;
+}
+const OBS_OPERATIONS = await obsOperations();
 const obsModels = {
   name: 'obs-models',
   setup(b) {
     b.onLoad({ filter: /esdk-obs-nodejs[\\/]lib[\\/](obs|v2)Model\.js$/ }, async (args) => {
-      const store = await readFile(fileURLToPath(new URL('../lib/store/obs-store.ts', import.meta.url)), 'utf8');
-      const called = [...store.matchAll(/\bclient\.(\w+)\(/g)].map(([, m]) => m[0].toUpperCase() + m.slice(1));
+      const called = OBS_OPERATIONS.map((m) => m[0].toUpperCase() + m.slice(1));
       const all = createRequire(import.meta.url)(args.path);
       const kept = {};
       for (const op of new Set([...called, 'HeadApiVersion'])) {
@@ -132,6 +142,10 @@ const obsModels = {
     });
   },
 };
+// Atomic: the bundles are written to a temp directory inside dist/, then each is renamed into place.
+// A test or a running CLI never sees a half-written or missing dist/index.js or dist/cli.js.
+await mkdir('dist', { recursive: true });
+const out = await mkdtemp('dist/.build-');
 // The function: minified (a smaller file to read and parse at a cold start), without log4js.
 try {
   await build({ ...common, entryPoints: { index: 'functions/watch.ts' }, outdir: out, minify: true, plugins: [silentLog4js, noMimeDb, vendorEdits, obsModels] });

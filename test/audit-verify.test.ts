@@ -3,7 +3,7 @@ import { canonicalJson } from '../lib/store/canonical-json';
 import { sha256Hex } from '../lib/store/hash';
 import { type HistoryEntry, parseHistoryObject } from '../lib/audit/history-object';
 import { summariseProblems, verifyHistory } from '../lib/audit/verify';
-import type { StateRead } from '../lib/store/obs-store';
+import type { StateRead } from '../lib/store/ports';
 import { type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
 
 const PREFIX = 'scw/';

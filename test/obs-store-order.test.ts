@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY, LOCAL_OBS_SECRET_KEY, type LocalObs, startLocalObs } from '../lib/demo/local-obs';
-import { type ClosableStore, byId, createObsStore } from '../lib/store/obs-store';
+import { byId } from '../lib/store/history-reads';
+import { createObsStore } from '../lib/store/obs-store';
+import type { ClosableStore } from '../lib/store/ports';
 import { Secret } from '../lib/secret';
 import { SNAPSHOT_SCHEMA, type Snapshot } from '../lib/store/snapshot';
 

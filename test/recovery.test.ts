@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type Change } from '../lib/alerting/change';
 import type { Config } from '../lib/config/config';
 import { sha256Hex } from '../lib/store/hash';
-import type { SnapshotStore, StoredSnapshot } from '../lib/store/obs-store';
+import type { HistoryReader, StoredSnapshot } from '../lib/store/ports';
 import { newOutboxEntry } from '../lib/alerting/outbox';
 import { type Base, baseFromHistory, reconcileHistory } from '../lib/store/recovery';
 import { SNAPSHOT_SCHEMA, type Snapshot, type UndeliveredMessage, historyKey } from '../lib/store/snapshot';
@@ -59,7 +59,7 @@ function history() {
     async readHistory(key: string) {
       return [...objects.values()].find((o) => o.key === PREFIX + key);
     },
-  } as unknown as SnapshotStore;
+  } as unknown as HistoryReader;
   const base = (head: StoredSnapshot, outbox: Base['outbox'] = []): Base => ({ previous: head.snapshot, lastHistory: { id: head.snapshot.id, key: head.key, sha256: head.sha256 }, outbox });
   const messageOf = (id: string) => newOutboxEntry(objects.get(id)!.snapshot, objects.get(id)!.snapshot.changes, config.channels)!.id;
   return { add, store, base, messageOf };

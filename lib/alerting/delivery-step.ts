@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import type { Notifier } from '../notify/types';
 import type { RetryDeps, RetryPolicy } from '../retry';
 import { canonicalJson } from '../store/canonical-json';
-import type { SnapshotStore } from '../store/obs-store';
+import type { HistoryReader, StateStore } from '../store/ports';
 import type { OutboxEntry, State } from '../store/state';
 import { type DeliveryResult, deliverOutbox } from './deliver';
 import { withoutDelivered } from './outbox';
@@ -28,7 +28,7 @@ export function deliverNow(deps: DeliveryDeps, outbox: readonly OutboxEntry[]): 
  * Null when there was nothing to deliver.
  */
 export async function deliverAndRecord(
-  deps: DeliveryDeps & { store: Pick<SnapshotStore, 'stateVersion' | 'readState' | 'putState'> },
+  deps: DeliveryDeps & { store: Pick<StateStore & HistoryReader, 'stateVersion' | 'readState' | 'putState'> },
   written: { outbox: OutboxEntry[]; version: string; stateWith(outbox: OutboxEntry[]): State },
 ): Promise<DeliveryResult | null> {
   const { store, logger } = deps;

@@ -1,11 +1,11 @@
 import { mapLimit } from '../source/concurrency';
-import type { SnapshotStore } from '../store/obs-store';
+import type { HistoryReader } from '../store/ports';
 import { compareIds, parseHistoryKey } from './history-key';
 import { type HistoryEntry, parseHistoryObject } from './history-object';
 import { NO_PROGRESS, type Progress } from './progress';
 import { type TimeRange, historyPrefixes, inRange } from './time-range';
 
-export type HistoryStore = Pick<SnapshotStore, 'listKeys' | 'readText'>;
+export type HistoryStore = Pick<HistoryReader, 'listKeys' | 'readText'>;
 
 export interface HistoryListing {
   /** History keys in the range, oldest first. */

@@ -1,4 +1,4 @@
-import type { StateRead } from '../store/obs-store';
+import type { StateRead } from '../store/ports';
 import { failingKey, isFailingStatus } from '../store/run-record';
 import type { State } from '../store/state';
 

@@ -1,4 +1,4 @@
-import type { StateRead } from '../store/obs-store';
+import type { StateRead } from '../store/ports';
 import { historyKey } from '../store/snapshot';
 import { compareIds } from './history-key';
 import type { HistoryEntry } from './history-object';

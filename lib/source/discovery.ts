@@ -3,7 +3,7 @@ import type { InstanceDirectory } from './dms-source';
 import { globMatcher } from '../glob';
 import type { InstanceList } from './instance-pages';
 import type { Logger } from '../log';
-import type { SnapshotStore, StateRead } from '../store/obs-store';
+import type { HistoryReader, StateRead } from '../store/ports';
 import type { InstanceSnapshot } from '../store/snapshot';
 
 /** The instances a run lists: the configured ids, then those its discover entries found (DESIGN.md §9). */
@@ -78,7 +78,7 @@ export async function discoverInstances(config: Pick<Config, 'instances' | 'disc
  * The previous snapshot's instances for a failed discovery: from state.json, or, when it is
  * unreadable, from the newest history object the run will continue from (so nothing looks removed).
  */
-export async function previousInstances(read: StateRead, store: Pick<SnapshotStore, 'readLatestHistory'>): Promise<readonly InstanceSnapshot[] | null> {
+export async function previousInstances(read: StateRead, store: Pick<HistoryReader, 'readLatestHistory'>): Promise<readonly InstanceSnapshot[] | null> {
   if (read.kind === 'ok') return read.state.snapshot.instances;
   if (read.kind === 'missing') return null;
   return (await store.readLatestHistory())?.snapshot.instances ?? null;

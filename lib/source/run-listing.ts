@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
-import type { SnapshotStore, StateRead } from '../store/obs-store';
+import type { HistoryReader, StateRead, StateStore } from '../store/ports';
 import { discoverInstances, previousInstances } from './discovery';
 import type { InstanceDirectory, TaskSource } from './dms-source';
 import { withoutConnectorOff } from './instance-lifecycle';
@@ -30,7 +30,7 @@ export async function listReadingAhead(deps: {
   config: Pick<Config, 'instances' | 'discover' | 'concurrency'>;
   source: TaskSource;
   directory?: InstanceDirectory | undefined;
-  store: Pick<SnapshotStore, 'readState' | 'readLatestHistory'>;
+  store: Pick<StateStore & HistoryReader, 'readState' | 'readLatestHistory'>;
   logger: Logger;
 }): Promise<RunListing> {
   const { config, store, logger } = deps;

@@ -3,14 +3,14 @@ import { digestStep } from '../alerting/digest-run';
 import { expireOutbox } from '../alerting/outbox';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
-import type { SnapshotStore } from './obs-store';
+import type { HistoryReader, StateStore } from './ports';
 import type { Base } from './recovery';
 import { runRecord } from './run-record';
 import { type ExpiredMessage, type HistoryLink, type InstanceSnapshot, SNAPSHOT_SCHEMA, type Snapshot } from './snapshot';
 import { type OutboxEntry, STATE_SCHEMA, type State } from './state';
 
 export interface CommitDeps {
-  store: Pick<SnapshotStore, 'putHistory' | 'putState'>;
+  store: Pick<StateStore & HistoryReader, 'putHistory' | 'putState'>;
   config: Pick<Config, 'channels' | 'notify' | 'outboxMaxAgeMs'>;
   logger: Logger;
   /** Clock (epoch ms), for the run's duration in each state.json written. */

@@ -1,12 +1,12 @@
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
-import type { SnapshotStore, StateRead } from './obs-store';
+import type { HistoryReader, StateRead, StateStore } from './ports';
 import { type Base, baseFromHistory, reconcileHistory } from './recovery';
 import { type HistoryLink, nextSnapshotId } from './snapshot';
 import type { State } from './state';
 
 export interface RecoveryDeps {
-  store: SnapshotStore;
+  store: StateStore & HistoryReader;
   config: Config;
   logger: Logger;
 }

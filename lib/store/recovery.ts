@@ -1,7 +1,7 @@
 import { DIGEST_ID_PREFIX } from '../alerting/digest';
 import type { Config } from '../config/config';
 import { notifiable } from '../alerting/notifiable';
-import type { SnapshotStore, StoredSnapshot } from './obs-store';
+import type { HistoryReader, StoredSnapshot } from './ports';
 import { newOutboxEntry } from '../alerting/outbox';
 import { type HistoryLink, type Snapshot, type UndeliveredMessage, historyKey } from './snapshot';
 import type { LastHistory, OutboxEntry } from './state';
@@ -33,7 +33,7 @@ class Requeue {
   private readonly objects = new Map<string, StoredSnapshot | undefined>();
 
   constructor(
-    private readonly store: SnapshotStore,
+    private readonly store: HistoryReader,
     private readonly config: Config,
     outbox: readonly OutboxEntry[],
     /** Message ids the state shows delivered: never queued again. */
@@ -103,7 +103,7 @@ class Requeue {
  * may be undelivered: its own message (nothing says it was sent) and the messages it records as
  * undelivered, under their original ids.
  */
-export async function baseFromHistory(store: SnapshotStore, latest: StoredSnapshot, config: Config): Promise<Recovered> {
+export async function baseFromHistory(store: HistoryReader, latest: StoredSnapshot, config: Config): Promise<Recovered> {
   const q = new Requeue(store, config, [], new Set(), 'delivery unknown: queued again from the history after a state reset');
   q.remember(latest);
   await q.own(latest);
@@ -128,7 +128,7 @@ const links = (link: HistoryLink | null, to: LastHistory) => link !== null && li
  * `stateKnown`: the base's outbox comes from a readable state.json, so a message the head recorded as
  * undelivered and that is no longer in the outbox was delivered.
  */
-export async function reconcileHistory(store: SnapshotStore, base: Base, config: Config, stateKnown: boolean): Promise<Recovered | null> {
+export async function reconcileHistory(store: HistoryReader, base: Base, config: Config, stateKnown: boolean): Promise<Recovered | null> {
   const head = base.lastHistory;
   const headSnap = base.previous;
   if (!head || !headSnap || headSnap.id !== head.id) return null;

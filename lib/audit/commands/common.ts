@@ -1,6 +1,6 @@
 import { CHANGE_KINDS, type ChangeKind } from '../../alerting/change';
 import type { Env } from '../../config/config';
-import type { SnapshotStore } from '../../store/obs-store';
+import type { HistoryReader, StateStore } from '../../store/ports';
 import { historyKey } from '../../store/snapshot';
 import { usageLine } from '../args';
 import { SNAPSHOT_ID } from '../history-key';
@@ -11,7 +11,7 @@ import { type TimeRange, parseTimeArg } from '../time-range';
 import { UsageError } from '../usage-error';
 
 /** The store calls the audit commands make (all reads). */
-export type AuditStore = Pick<SnapshotStore, 'listKeys' | 'readText' | 'readState' | 'readLatestHistory' | 'location' | 'prefix'> & {
+export type AuditStore = Pick<HistoryReader, 'listKeys' | 'readText' | 'readLatestHistory' | 'location' | 'prefix'> & Pick<StateStore, 'readState'> & {
   /** Destroys the store's sockets once the command is done (the OBS store has it; a test fake need not). */
   close?(): void;
 };
