@@ -9,6 +9,7 @@ import type { Fetch, Notifier } from './notify/types';
 import { createObsStore } from './store/obs-store';
 import type { RunReport } from './report';
 import { runWatch } from './run';
+import { DELIVERY_RETRY, DMS_RETRY, OBS_RETRY } from './retry/policies';
 import { Redactor } from './secret';
 import { timeBudget } from './time-budget';
 
@@ -66,7 +67,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       credentials,
       endpoint: config.dmsEndpoint,
       requestTimeoutMs: budget.dmsRequestTimeoutMs,
-      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
+      retry: DMS_RETRY,
       // Listing stops early enough to leave time for sending what it found.
       retryDeps: { ...time, deadline: startedAt + budget.listingDeadlineOffsetMs },
     });
@@ -76,7 +77,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       ...config.obs,
       credentials,
       timeoutSeconds: budget.obsTimeoutSeconds,
-      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
+      retry: OBS_RETRY,
       retryDeps: { ...time, deadline: startedAt + budget.storeDeadlineOffsetMs },
     });
     // Node's fetch (undici) is loaded when first used: a quiet run sends nothing.
@@ -98,7 +99,7 @@ export async function runFromEnvironment(env: Env, context: RuntimeContext | und
       store,
       notifiers,
       logger,
-      deliveryRetry: { attempts: 3, baseDelayMs: 250, maxDelayMs: 2_000 },
+      deliveryRetry: DELIVERY_RETRY,
       time,
     });
     logger[report.errors.length > 0 ? 'warn' : 'info']('run finished', { ...report });

@@ -1,3 +1,5 @@
+import type { Category } from './retry/classify';
+
 /** The typed errors of the product. Messages never contain secrets: callers pass redacted text. */
 export class WatchError extends Error {
   override readonly name: string = 'WatchError';
@@ -20,15 +22,19 @@ export class SourceError extends WatchError {
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; status?: number; code?: string; retryAfterMs?: number },
+    options?: { cause?: unknown; status?: number | undefined; code?: string | undefined; category?: Category | undefined; retryAfterMs?: number | undefined },
   ) {
     super(message, options);
     this.status = options?.status;
     this.code = options?.code;
+    this.category = options?.category;
     this.retryAfterMs = options?.retryAfterMs;
   }
   readonly status: number | undefined;
   readonly code: string | undefined;
+  /** The classification's category (lib/retry/classify.ts), when the failure came from an answer or its absence. */
+  readonly category: Category | undefined;
+  /** The wait the server asked for (a 429's Retry-After), honoured by the retry. */
   readonly retryAfterMs: number | undefined;
 }
 

@@ -1,3 +1,5 @@
+import type { Verdict } from './retry/classify';
+
 export interface RetryPolicy {
   /** Total attempts, the first included. */
   attempts: number;
@@ -29,25 +31,49 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: numbe
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
+/** What the loop needs to know of one attempt's result. */
+export interface RetryAdvice {
+  retryable: boolean;
+  retryAfterMs?: number | undefined;
+}
+
+/** The advice of a classification (a `Verdict`, or a delivery's `Outcome`): only a retryable one is tried again. */
+export function adviceOf(v: { status: Verdict['status'] | 'deferred'; retryAfterMs?: number | undefined }): RetryAdvice {
+  return v.status === 'retryable' ? { retryable: true, retryAfterMs: v.retryAfterMs } : { retryable: false };
+}
+
 /**
- * Runs `fn` until it succeeds, throws a non-retryable error, runs out of attempts, or the next
- * wait would pass the deadline. The last error is rethrown.
+ * The one retry loop: runs `attempt` until `advise` says its result is final, the attempts run out,
+ * or the next wait would pass the deadline. Returns the last result.
  */
+export async function retryLoop<R>(policy: RetryPolicy, deps: RetryDeps, attempt: (n: number) => Promise<R>, advise: (result: R) => RetryAdvice): Promise<R> {
+  for (let n = 1; ; n++) {
+    const result = await attempt(n);
+    const advice = advise(result);
+    if (!advice.retryable || n >= policy.attempts) return result;
+    const delay = backoffDelay(policy, n, deps.random(), advice.retryAfterMs);
+    if (deps.now() + delay >= deps.deadline) return result;
+    await deps.sleep(delay);
+  }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** `retryLoop` for a function that throws: a thrown error is retried when `classify` says so; the last one is rethrown. */
 export async function withRetry<T>(
   policy: RetryPolicy,
   deps: RetryDeps,
   fn: (attempt: number) => Promise<T>,
-  classify: (err: unknown) => { retryable: boolean; retryAfterMs?: number | undefined },
+  classify: (err: unknown) => RetryAdvice,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  const settle = async (n: number): Promise<Settled<T>> => {
     try {
-      return await fn(attempt);
-    } catch (err) {
-      const c = classify(err);
-      if (!c.retryable || attempt >= policy.attempts) throw err;
-      const delay = backoffDelay(policy, attempt, deps.random(), c.retryAfterMs);
-      if (deps.now() + delay >= deps.deadline) throw err;
-      await deps.sleep(delay);
+      return { ok: true, value: await fn(n) };
+    } catch (error) {
+      return { ok: false, error };
     }
-  }
+  };
+  const last = await retryLoop(policy, deps, settle, (s) => (s.ok ? { retryable: false } : classify(s.error)));
+  if (!last.ok) throw last.error;
+  return last.value;
 }

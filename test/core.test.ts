@@ -946,7 +946,7 @@ describe('classifyHttpStatus', () => {
     expect(classifyHttpStatus(answer(status, {}, '{"errcode":0}'))).toEqual({ status: 'ok' });
   });
 
-  it.each([400, 401, 408, 403, 404, 405, 410, 413, 422, 301, 302])('%i is permanent', (status) => {
+  it.each([400, 401, 403, 404, 405, 410, 413, 422, 301, 302])('%i is permanent', (status) => {
     expect(classifyHttpStatus(answer(status))).toEqual({ status: 'permanent', reason: `HTTP ${status}` });
   });
 

@@ -45,6 +45,7 @@ describe('1. DMS calls: retries, Retry-After, permanent errors, the deadline (fa
     { name: '429 with an HTTP-date Retry-After waits until that date', fault: { kind: 'status', status: 429, headers: { 'Retry-After': new Date(T0 + 4_000).toUTCString() }, times: 1 }, requests: 2, slept: [4_000] },
     { name: '429 without Retry-After backs off exponentially', fault: { kind: 'status', status: 429, times: 2 }, requests: 3, slept: [150, 300] },
     { name: '503 twice, then the page: exponential backoff with jitter', fault: { kind: 'status', status: 503, times: 2 }, requests: 3, slept: [150, 300] },
+    { name: '408 is a timeout: retried, as OBS and webhooks retry it (issue #17)', fault: { kind: 'status', status: 408, times: 1 }, requests: 2, slept: [150] },
     { name: 'a dropped connection (network error) is retried', fault: { kind: 'reset', times: 1 }, requests: 2, slept: [150] },
     { name: 'a 200 that is not JSON is retried', fault: { kind: 'not-json', times: 1 }, requests: 2, slept: [150] },
     { name: 'a 500 that persists: 3 attempts, then the listing fails', fault: { kind: 'status', status: 500 }, requests: 3, slept: [150, 300], error: /^HTTP 500 DMS\.00500000/ },

@@ -56,9 +56,13 @@ const ROWS: Row[] = [
   ['teams: 413 too large', classifyTeams, answer(413, { error: { code: 'RequestEntityTooLarge' } }), 'permanent', 'HTTP 413', undefined],
   ['teams: 429', classifyTeams, answer(429, '', { 'retry-after': '2' }), 'retryable', 'HTTP 429', 2000],
   ['teams: 401', classifyTeams, answer(401, { error: { code: 'DirectApiAuthorizationRequired' } }), 'permanent', 'HTTP 401', undefined],
+  // 408 is a timeout, retried on every channel type (generic webhooks used to treat it as permanent, issue #17).
+  ['generic: 408', classifyHttpStatus, answer(408, '', { 'retry-after': '2' }), 'retryable', 'HTTP 408', 2000],
+  ['slack: 408', classifySlack, answer(408, ''), 'retryable', 'HTTP 408', undefined],
+  ['feishu: 408', classifyFeishu, answer(408, ''), 'retryable', 'HTTP 408', undefined],
 ];
 
-describe('chat response classifiers', () => {
+describe('webhook response classifiers', () => {
   it.each(ROWS)('%s', (_name, classify, a, status, reason, retryAfter) => {
     const outcome = classify(a);
     expect(outcome.status).toBe(status);

@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
 import { changesForChannel } from '../notify/filter';
 import type { Message, Notifier, Outcome } from '../notify/types';
-import { backoffDelay, type RetryDeps, type RetryPolicy } from '../retry';
+import { adviceOf, type RetryDeps, type RetryPolicy, retryLoop } from '../retry';
 import type { OutboxEntry } from '../store/state';
 
 export interface DeliveryResult {
@@ -88,12 +88,10 @@ async function sendWithRetry(
   deps: RetryDeps,
 ): Promise<{ outcome: Outcome; parts: string[] }> {
   const parts = [...(message.parts_delivered ?? [])];
-  for (let attempt = 1; ; attempt++) {
-    const outcome = await notifier.send({ ...message, parts_delivered: parts });
-    for (const id of outcome.partsDelivered ?? []) if (!parts.includes(id)) parts.push(id);
-    if (outcome.status !== 'retryable' || attempt >= policy.attempts) return { outcome, parts };
-    const delay = backoffDelay(policy, attempt, deps.random(), outcome.retryAfterMs);
-    if (deps.now() + delay >= deps.deadline) return { outcome, parts };
-    await deps.sleep(delay);
-  }
+  const outcome = await retryLoop(policy, deps, async () => {
+    const sent = await notifier.send({ ...message, parts_delivered: parts });
+    for (const id of sent.partsDelivered ?? []) if (!parts.includes(id)) parts.push(id);
+    return sent;
+  }, adviceOf);
+  return { outcome, parts };
 }

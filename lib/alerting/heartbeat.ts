@@ -3,6 +3,7 @@ import { type Env, isHttpUrl } from '../config/config';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Fetch } from '../notify/types';
+import { HEARTBEAT_TIMEOUT_MS } from '../retry/policies';
 import { type Redactor, Secret } from '../secret';
 
 /**
@@ -19,8 +20,6 @@ export interface Heartbeat {
   fail: Secret;
 }
 
-/** At most this long per heartbeat, both attempts together (whole ms). */
-export const HEARTBEAT_TIMEOUT_MS = 5_000;
 /** The fail ping's `msg`: one line, at most this many characters. */
 export const REASON_MAX_CHARS = 200;
 

@@ -5,13 +5,9 @@ import { required, text } from '../config/env-value';
 import type { Credentials } from '../source/credentials';
 import { ConfigError } from '../errors';
 import type { RetryPolicy } from '../retry';
+import { INTERACTIVE_OBS } from '../retry/policies';
 import { Secret } from '../secret';
 
-/**
- * Someone is waiting at a terminal: a request with no answer for 15 s fails, and is tried twice, so that a
- * command whose OBS requests hang gives up within 45 s (DESIGN.md §7), saying it timed out.
- */
-export const INTERACTIVE_OBS = { timeoutSeconds: 15, retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2_000 } } as const;
 
 /** What the audit commands need: where the history is and the keys to read it. */
 export interface AuditConfig {

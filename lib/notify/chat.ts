@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../config/config';
 import { MAX_PARTS } from './chunk';
-import { type PostDeps, postJson, retryAfterMs } from './http';
+import { type Category, type Verdict, failure } from '../retry/classify';
+import { httpVerdict, outcomeOf, type PostDeps, postJson, retryAfterMs } from './http';
 import type { HttpAnswer, Message, Notifier, Outcome } from './types';
 
 /** One HTTP request of a chat message: the URL (it carries the channel's token: never log it) and the body. */
@@ -76,38 +77,44 @@ export function createChatNotifier<P>(channel: ChannelConfig, deps: ChatDeps, pl
 export interface CodeRules {
   /** The body fields holding the platform's result code, first found wins: `code` (Feishu) or `errcode` (DingTalk, WeCom). */
   fields: readonly string[];
-  /** Codes that mean "too many requests" or "busy": worth retrying. Every other non-zero code is permanent. */
-  retryable: readonly number[];
+  /**
+   * The category of the codes the platform documents: rate limits `throttled` and "busy" `server`
+   * (retried), bad signatures or keys `auth`. Every other non-zero code is `rejected` (permanent).
+   */
+  codes: Readonly<Record<number, Category>>;
 }
 
 /**
- * For platforms that answer HTTP 200 with an error code in the body: 2xx with code 0 is delivered;
- * a retryable code, 429, 408 and 5xx are retryable (Retry-After honoured); any other code or status,
- * and a 2xx whose body has no code, are permanent. The message stays in the outbox either way.
+ * For platforms that answer HTTP 200 with an error code in the body: a non-2xx status is classified
+ * by its status (429, 408 and 5xx retryable, Retry-After honoured); a 2xx with code 0 is delivered,
+ * with a known code as the platform's table says, with any other code or none, `rejected`.
  */
+export function codeVerdict(answer: HttpAnswer, rules: CodeRules): Verdict {
+  return judgeCodeAnswer(answer, rules).verdict;
+}
+
+/** `codeVerdict` as a delivery's outcome; the message stays in the outbox on any failure. */
 export function classifyCodeAnswer(answer: HttpAnswer, rules: CodeRules): Outcome {
+  const { verdict, reason } = judgeCodeAnswer(answer, rules);
+  return outcomeOf(verdict, reason);
+}
+
+function judgeCodeAnswer(answer: HttpAnswer, rules: CodeRules): { verdict: Verdict; reason: string } {
   const body = parseObject(answer.body);
   const code = rules.fields.map((f) => body?.[f]).find((v) => typeof v === 'number');
   const detail = typeof code === 'number' ? `code ${code}${describeMsg(body)}` : bodyText(answer.body);
-  const retryAfter = retryAfterMs(answer.headers);
-  if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
-    return { status: 'retryable', reason: `HTTP ${answer.status}${detail ? `: ${detail}` : ''}`, retryAfterMs: retryAfter };
-  }
-  if (answer.status < 200 || answer.status >= 300) return { status: 'permanent', reason: `HTTP ${answer.status}${detail ? `: ${detail}` : ''}` };
-  if (typeof code !== 'number') return { status: 'permanent', reason: `HTTP ${answer.status} without a result ${rules.fields[0]}${detail ? `: ${detail}` : ''}` };
-  if (code === 0) return { status: 'ok' };
-  if (rules.retryable.includes(code)) return { status: 'retryable', reason: detail, retryAfterMs: retryAfter };
-  return { status: 'permanent', reason: detail };
+  const status = httpVerdict(answer);
+  const http = `HTTP ${answer.status}`;
+  if (status.status !== 'ok') return { verdict: status, reason: `${http}${detail ? `: ${detail}` : ''}` };
+  if (typeof code !== 'number') return { verdict: failure('rejected'), reason: `${http} without a result ${rules.fields[0]}${detail ? `: ${detail}` : ''}` };
+  if (code === 0) return { verdict: status, reason: '' };
+  return { verdict: failure(rules.codes[code] ?? 'rejected', retryAfterMs(answer.headers)), reason: detail };
 }
 
 /** Slack and Teams: the HTTP status says it all; the reason quotes a short, URL-free piece of the body. */
 export function classifyStatusAnswer(answer: HttpAnswer): Outcome {
-  const { status } = answer;
-  if (status >= 200 && status < 300) return { status: 'ok' };
   const text = bodyText(answer.body);
-  const reason = `HTTP ${status}${text ? `: ${text}` : ''}`;
-  if (status === 429 || status === 408 || status >= 500) return { status: 'retryable', reason, retryAfterMs: retryAfterMs(answer.headers) };
-  return { status: 'permanent', reason };
+  return outcomeOf(httpVerdict(answer), `HTTP ${answer.status}${text ? `: ${text}` : ''}`);
 }
 
 /** A body as a short reason: one line, no URL (a proxy's error page might quote the request's). */

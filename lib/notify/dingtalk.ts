@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../config/config';
 import { buildDingTalkDigest, isDigest } from './digest-chat';
-import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
+import { type ChatDeps, type CodeRules, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
 import { escapeDingTalk } from './markup';
@@ -15,8 +15,8 @@ export const DINGTALK_MAX_BODY_BYTES = 20_000;
  * in one minute, so no pause between them.
  */
 const DINGTALK_MIN_INTERVAL_MS = 0;
-/** 130101: sent too fast; -1: system busy. 310000 (signature, keyword or IP) and the others are permanent. */
-export const DINGTALK_RETRYABLE_CODES = [130101, -1] as const;
+/** 130101: sent too fast; -1: system busy (both retried); 310000: signature, keyword or IP; the others are rejected. */
+export const DINGTALK_CODES: CodeRules = { fields: ['errcode'], codes: { 130101: 'throttled', [-1]: 'server', 310000: 'auth' } };
 
 export interface DingTalkPayload {
   msgtype: 'markdown';
@@ -56,7 +56,7 @@ export function dingTalkUrl(url: string, secret: string | undefined, nowMs: numb
 
 /** HTTP 200 is not success: `errcode` must be 0. */
 export function classifyDingTalk(answer: HttpAnswer): Outcome {
-  return classifyCodeAnswer(answer, { fields: ['errcode'], retryable: DINGTALK_RETRYABLE_CODES });
+  return classifyCodeAnswer(answer, DINGTALK_CODES);
 }
 
 export function createDingTalkNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Severity } from '../alerting/change';
 import type { ChannelConfig } from '../config/config';
 import { buildFeishuDigest, isDigest } from './digest-chat';
-import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
+import { type ChatDeps, type CodeRules, classifyCodeAnswer, createChatNotifier } from './chat';
 import { type PartPosition, jsonBytes, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
 import { escapeFeishu } from './markup';
@@ -17,8 +17,8 @@ export const FEISHU_MAX_BODY_BYTES = 20_000;
 const SIGNATURE_RESERVE_BYTES = 100;
 /** 5 requests a second, 100 a minute per bot: at most 4 a second. */
 const FEISHU_MIN_INTERVAL_MS = 250;
-/** Result codes: 11232 is the rate limit; 19021 (bad signature), 9499 (bad request) and the others are permanent. */
-export const FEISHU_RETRYABLE_CODES = [11232] as const;
+/** Result codes: 11232 is the rate limit (retried); 19021, a bad signature; 9499 (bad request) and the others are rejected. */
+export const FEISHU_CODES: CodeRules = { fields: ['code', 'StatusCode'], codes: { 11232: 'throttled', 19021: 'auth' } };
 
 const TEMPLATE: Record<Severity, string> = { critical: 'red', warning: 'orange', resolved: 'green', info: 'blue' };
 
@@ -56,7 +56,7 @@ export function feishuBody(payload: FeishuPayload, secret: string | undefined, n
 
 /** HTTP 200 is not success: `code` must be 0. */
 export function classifyFeishu(answer: HttpAnswer): Outcome {
-  return classifyCodeAnswer(answer, { fields: ['code', 'StatusCode'], retryable: FEISHU_RETRYABLE_CODES });
+  return classifyCodeAnswer(answer, FEISHU_CODES);
 }
 
 export function createFeishuNotifier(channel: ChannelConfig, deps: ChatDeps & { render: RenderOptions }): Notifier {

@@ -1,4 +1,5 @@
 import { parseRetryAfter } from '../retry';
+import { type Verdict, classifyNoAnswer, classifyStatus } from '../retry/classify';
 import type { Fetch, HttpAnswer, Outcome } from './types';
 
 export interface PostDeps {
@@ -7,7 +8,7 @@ export interface PostDeps {
 }
 
 /**
- * POSTs a JSON body and classifies the answer. A network failure or a timeout is retryable.
+ * POSTs a JSON body and classifies the answer. A network failure or a timeout is retryable (lib/retry/classify.ts).
  * Reasons never contain the URL (it carries the channel's token).
  */
 export async function postJson(
@@ -29,7 +30,7 @@ export async function postJson(
     // A receiver may echo the request line (`Cannot POST /hooks/<token>`): its reason must not carry the token.
     answer = { status: res.status, headers: res.headers, body: withoutUrlSecrets(await res.text(), url) };
   } catch (err) {
-    return { status: 'retryable', reason: `network error: ${networkReason(err)}` };
+    return outcomeOf(classifyNoAnswer(err), `network error: ${networkReason(err)}`);
   }
   return classify(answer);
 }
@@ -76,11 +77,19 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   return parseRetryAfter(headers.get('retry-after'), now);
 }
 
-/** DESIGN.md §5: 2xx delivered; 429 and 5xx retryable; other statuses permanent. */
+/** The classification of an answer by its status alone (generic, Slack, Teams), with its Retry-After. */
+export function httpVerdict(answer: HttpAnswer): Verdict {
+  return classifyStatus(answer.status, retryAfterMs(answer.headers));
+}
+
+/** A delivery's outcome: the verdict, with `reason` when it failed. */
+export function outcomeOf(verdict: Verdict, reason: string): Outcome {
+  if (verdict.status === 'ok') return { status: 'ok' };
+  return verdict.status === 'retryable' ? { status: 'retryable', reason, retryAfterMs: verdict.retryAfterMs } : { status: 'permanent', reason };
+}
+
+/** DESIGN.md §5: 2xx delivered; 429, 408 and 5xx retryable; other statuses permanent. */
 export function classifyHttpStatus(answer: HttpAnswer): Outcome {
-  const { status } = answer;
-  if (status >= 200 && status < 300) return { status: 'ok' };
-  const reason = `HTTP ${status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
-  if (status === 429 || status >= 500) return { status: 'retryable', reason, retryAfterMs: retryAfterMs(answer.headers) };
-  return { status: 'permanent', reason };
+  const reason = `HTTP ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+  return outcomeOf(httpVerdict(answer), reason);
 }

@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '../config/config';
 import { buildWeComDigest, isDigest } from './digest-chat';
-import { type ChatDeps, classifyCodeAnswer, createChatNotifier } from './chat';
+import { type ChatDeps, type CodeRules, classifyCodeAnswer, createChatNotifier } from './chat';
 import { MAX_PARTS, type PartPosition, renderParts } from './chunk';
 import type { ChatTexts } from './i18n';
 import { escapeWeCom, escapeWeComText } from './markup';
@@ -21,8 +21,8 @@ export const WECOM_MAX_MARKDOWN_BYTES = 4096;
 const WECOM_MAX_TEXT_BYTES = 2048;
 /** 20 messages a minute per robot: the 10 a run may send fit in one minute, so no pause between them. */
 const WECOM_MIN_INTERVAL_MS = 0;
-/** 45009: the rate limit; -1: system busy. Every other non-zero `errcode` is permanent. */
-export const WECOM_RETRYABLE_CODES = [45009, -1] as const;
+/** 45009: the rate limit; -1: system busy (both retried); 93000: the webhook key is invalid; every other non-zero `errcode` is rejected. */
+export const WECOM_CODES: CodeRules = { fields: ['errcode'], codes: { 45009: 'throttled', [-1]: 'server', 93000: 'auth' } };
 
 export type WeComPayload =
   | { msgtype: 'markdown'; markdown: { content: string } }
@@ -48,7 +48,7 @@ export function buildWeComPayloads(message: Message, opts: ChatBuildOptions): We
 
 /** HTTP 200 is not success: `errcode` must be 0. */
 export function classifyWeCom(answer: HttpAnswer): Outcome {
-  return classifyCodeAnswer(answer, { fields: ['errcode'], retryable: WECOM_RETRYABLE_CODES });
+  return classifyCodeAnswer(answer, WECOM_CODES);
 }
 
 /** No signing: the `key` in the URL is the secret. */

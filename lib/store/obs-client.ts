@@ -1,4 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
+import { classifyNoAnswer, classifyStatus } from '../retry/classify';
+import { OBS_TIMEOUT_SECONDS } from '../retry/policies';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import ObsClient from 'esdk-obs-nodejs';
@@ -49,12 +51,9 @@ export interface ObsObjects {
   close(): void;
 }
 
-/**
- * The one OBS error classification: no answer (network, timeout), throttling, a timeout answer or a
- * 5xx may succeed when tried again; any other answer will not.
- */
+/** OBS answers are classified like every other (lib/retry/classify.ts); no answer at all is retried. */
 export function obsRetryable(failure: { thrown: unknown } | { status: number }): boolean {
-  return 'thrown' in failure || failure.status === 408 || failure.status === 429 || failure.status >= 500;
+  return ('thrown' in failure ? classifyNoAnswer(failure.thrown) : classifyStatus(failure.status)).status === 'retryable';
 }
 
 export async function openObsClient(opts: ObsClientOptions): Promise<ObsObjects> {
@@ -62,7 +61,7 @@ export async function openObsClient(opts: ObsClientOptions): Promise<ObsObjects>
   // Agents of its own, so that close() can destroy every socket (the client's timeout rejects its
   // promise but leaves the request open).
   const agents = [new HttpAgent({ keepAlive: true }), new HttpsAgent({ keepAlive: true })] as const;
-  const timeoutSeconds = opts.timeoutSeconds ?? 30;
+  const timeoutSeconds = opts.timeoutSeconds ?? OBS_TIMEOUT_SECONDS;
   const client: Pick<ObsClient, ObsOperation> = new ObsClient({
     access_key_id: opts.credentials.ak.reveal(),
     secret_access_key: opts.credentials.sk.reveal(),

@@ -1,4 +1,5 @@
 import type { Credentials } from '../source/credentials';
+import { OBS_RETRY } from '../retry/policies';
 import type { RetryDeps, RetryPolicy } from '../retry';
 import { SnapshotBodies, keptBytes, measure, readJson, stateBody } from './body';
 import { sha256Hex } from './hash';
@@ -22,7 +23,6 @@ export interface ObsStoreOptions {
   retryDeps?: RetryDeps;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 };
 const REAL_TIME: RetryDeps = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: Date.now,
@@ -34,7 +34,7 @@ export const STATE_KEY = 'state.json';
 
 /** Both ports over OBS (esdk-obs-nodejs, in ./obs-client), on sockets of their own. */
 export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableStore> {
-  const objects = await openObsClient({ ...opts, retry: opts.retry ?? DEFAULT_RETRY, retryDeps: opts.retryDeps ?? REAL_TIME });
+  const objects = await openObsClient({ ...opts, retry: opts.retry ?? OBS_RETRY, retryDeps: opts.retryDeps ?? REAL_TIME });
   return { ...obsHistoryReader(objects), ...obsStateStore(objects), close: () => objects.close() };
 }
 

@@ -5,6 +5,7 @@ import { type DeploymentReader, createFunctionGraphReader, functionGraphEndpoint
 import { parseArgs } from '../args';
 import { parseAuditConfig } from '../config';
 import { UsageError } from '../usage-error';
+import { DOCTOR_REQUEST_TIMEOUT_MS } from '../../retry/policies';
 import { type AuditCommand, AuditFailure, plural } from './common';
 
 const SPEC = {
@@ -17,8 +18,6 @@ const USAGE = `usage: smart-connect-watch ${SPEC.name} ${SPEC.synopsis}`;
 /** urn:fss:<region>:<project_id>:function:<package>:<name>[:<version>] */
 const URN = /^urn:fss:([a-z0-9-]+):([0-9a-f]{32}|[\w-]+):function:[\w-]+:[A-Za-z][\w-]{0,63}(?::[\w.-]+)?$/;
 const NAME = /^[A-Za-z][\w-]{0,63}$/;
-/** Each of the three requests waits this long for an answer: with the state.json read, within the CLI's 45 s. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface DoctorOptions {
   target: { urn: string; region: string; projectId: string } | { name: string; region: string | undefined; projectId: string | undefined };
@@ -51,7 +50,7 @@ export const doctorCommand: AuditCommand<DoctorOptions> = {
     const audit = parseAuditConfig(env);
     const { urn, region } = resolveTarget(o, env);
     const endpoint = o.endpoint ?? (env.FUNCTIONGRAPH_ENDPOINT?.trim() || functionGraphEndpoint(region));
-    const reader: DeploymentReader = createFunctionGraphReader({ credentials: audit.credentials, endpoint, projectId: urn.split(':')[3]!, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    const reader: DeploymentReader = createFunctionGraphReader({ credentials: audit.credentials, endpoint, projectId: urn.split(':')[3]!, requestTimeoutMs: DOCTOR_REQUEST_TIMEOUT_MS });
     let deployment;
     try {
       deployment = await reader.read(urn);
