@@ -6,6 +6,8 @@ import type { InstanceSnapshot } from '../store/snapshot';
 /** What the rebuild reads of a history object (DESIGN.md §6), with each change's `held` (§10). */
 export interface HistoryView {
   taken_at: string;
+  /** The link to the object before; `null` on the chain's first object (then the history given is complete). */
+  previous: unknown;
   instances: readonly InstanceSnapshot[];
   changes: readonly (Omit<Change, 'kind'> & { kind: string; held?: unknown; since?: unknown })[];
   /** Ids of changes held by earlier objects and sent by this object's run (see `lifecycle`'s `due`). */
@@ -44,6 +46,7 @@ export function rebuildAlertState(objects: readonly HistoryView[], config: { fla
   }
   const entries: Record<string, AlertEntry> = {};
   const at = Date.parse(newest.taken_at);
+  const complete = chronological[0]!.previous === null;
   const consider = (instanceId: string, taskId: string | null, status: string | null, failing: boolean) => {
     const key = failingKey(instanceId, taskId);
     const list = withoutBaseline(byKey.get(key) ?? []);
@@ -51,7 +54,7 @@ export function rebuildAlertState(objects: readonly HistoryView[], config: { fla
     e.changes_at = list.filter((c) => c.kind === 'status_changed' && at - Date.parse(c.detected_at) < config.flapWindowMs).map((c) => c.detected_at);
     const lastFlap = lastIndex(list, (c) => c.kind === 'flapping');
     if (lastFlap >= 0 && lastFlap > lastIndex(list, (c) => c.kind === 'flapping_ended')) e.flapping_since = list[lastFlap]!.detected_at;
-    if (failing) e.failure = failureOf(list, status, releasedAt, chronological[0]!.taken_at, newest.taken_at, e.flapping_since !== null);
+    if (failing) e.failure = failureOf(list, status, { releasedAt, complete, oldest: chronological[0]!.taken_at, newest: newest.taken_at }, e.flapping_since !== null);
     if (entryInUse(e)) entries[key] = e;
   };
   for (const instance of newest.instances) {
@@ -67,18 +70,34 @@ function withoutBaseline(list: readonly Held[]): Held[] {
   return list.filter((c) => !(c.kind === 'task_added' && firstSeen.has(c.snapshot_id)));
 }
 
-/** The change that began a failure: into a failing status, unreachable, or a first-seen still_failing. */
-function isStart(c: Held): boolean {
-  if (c.kind === 'status_changed') return c.to !== null && isFailingStatus(c.to) && (c.from === null || !isFailingStatus(c.from));
-  if (c.kind === 'task_added') return c.to !== null && isFailingStatus(c.to);
-  if (c.kind === 'still_failing') return c.since === c.detected_at;
-  return c.kind === 'instance_unreachable';
+/** The index of the change that began the current failure, walking the list as the lifecycle did; -1 if none. */
+function failureStart(list: readonly Held[]): number {
+  let start = -1;
+  list.forEach((c, i) => {
+    const into = c.kind === 'instance_unreachable' || (c.kind === 'still_failing' && c.since === c.detected_at) || (c.to !== null && isFailingStatus(c.to) && (c.kind === 'status_changed' || c.kind === 'task_added'));
+    const out = c.kind === 'instance_recovered' || (c.to !== null && !isFailingStatus(c.to) && (c.kind === 'status_changed' || c.kind === 'flapping_ended'));
+    if (into && start < 0) start = i;
+    if (out) start = -1;
+  });
+  return start;
 }
 
-function failureOf(list: readonly Held[], status: string | null, releasedAt: ReadonlyMap<string, string>, oldest: string, newest: string, flapping: boolean): AlertEntry['failure'] {
-  const start = lastIndex(list, isStart);
+interface Span {
+  releasedAt: ReadonlyMap<string, string>;
+  /** Whether the objects go back to the chain's first. */
+  complete: boolean;
+  oldest: string;
+  newest: string;
+}
+
+function failureOf(list: readonly Held[], status: string | null, span: Span, flapping: boolean): AlertEntry['failure'] {
+  const { releasedAt, oldest, newest } = span;
+  const start = failureStart(list);
+  // With the whole chain, a failure with no start was never on record (a task of an instance unreachable
+  // since it was first watched): the lifecycle will see it first. Otherwise it began before the objects
+  // given and was told then: count it as sent, so that nothing is sent twice.
+  if (start < 0 && span.complete) return null;
   if (start < 0) {
-    // Begun before the objects given: it was told then (or never will be resent), so count it as sent.
     const told = list.filter((c) => NOTIFYING.has(c.kind) && c.held === undefined).at(-1);
     const since = list.filter((c) => c.kind === 'still_failing').at(-1)?.since ?? oldest;
     return { since, status, sent: true, notified_at: told?.detected_at ?? newest, held: [] };

@@ -40,6 +40,7 @@ export function driver(config: LifecycleConfig, start?: { alerts: AlertState | n
       if (result.recorded.length > 0 || result.due.length > 0) {
         d.history.unshift({
           taken_at: detectedAt,
+          previous: d.history[0] ? { id: snapshotIdAt(new Date(d.history[0].taken_at)), sha256: '0'.repeat(64) } : null,
           instances,
           changes: result.recorded.map((c) => (result.held[c.id] ? { ...c, held: result.held[c.id] } : c)),
           released: result.due.map((c) => c.id),
