@@ -177,6 +177,24 @@ describe('DESIGN.md §10, row by row', () => {
     expect(sent(after.run(T0 + 75 * MIN, i({ a: 'FAILED', b: 'ERROR', c: 'FAILED' })))).toEqual(['still_failing:a→FAILED', 'still_failing:c→FAILED']);
   });
 
+  it('an alert state absent after the first run (older state.json, or invalid): failing tasks are first seen, once', () => {
+    const d = driver(CONFIG, { alerts: null, instances: i({ a: 'FAILED', b: 'RUNNING' }) });
+    expect(sent(d.run(T0, i({ a: 'FAILED', b: 'RUNNING' })))).toEqual(['still_failing:a→FAILED']);
+    expect(sent(d.run(T0 + 5 * MIN, i({ a: 'FAILED', b: 'RUNNING' })))).toEqual([]);
+  });
+
+  it('a rebuild from the newest objects only: a failure begun before them counts as sent (not resent, still reminded)', () => {
+    const d = driver(CONFIG);
+    d.run(T0, i({ a: 'RUNNING', b: 'RUNNING' }));
+    d.run(T0 + 5 * MIN, i({ a: 'FAILED', b: 'RUNNING' }));
+    d.run(T0 + 30 * MIN, i({ a: 'FAILED', b: 'PAUSED' }));
+    const newest = d.history.slice(0, 1);
+    const after = driver(CONFIG, { alerts: rebuildAlertState(newest, CONFIG), instances: newest[0]!.instances as InstanceSnapshot[] });
+    expect(after.alerts!.entries['i/a']!.failure).toMatchObject({ sent: true, notified_at: new Date(T0 + 30 * MIN).toISOString() });
+    expect(sent(after.run(T0 + 35 * MIN, i({ a: 'FAILED', b: 'PAUSED' })))).toEqual([]);
+    expect(sent(after.run(T0 + 90 * MIN, i({ a: 'FAILED', b: 'PAUSED' })))).toEqual(['still_failing:a→FAILED']);
+  });
+
   it.each([
     ['not an object', 5, 'alerts is invalid'],
     ['an entry under another key', { entries: { x: { instance_id: 'i', task_id: 'a', failure: null, changes_at: [], flapping_since: null } } }, 'alerts.entries.x is invalid'],

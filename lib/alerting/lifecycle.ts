@@ -25,8 +25,11 @@ import type { InstanceSnapshot } from '../store/snapshot';
  *   `flapping` change is always sent, so its `flapping_ended` is too; `flap_count` says how many
  *   changes the window held. A change counts while younger than FLAP_WINDOW; the episode ends at
  *   the first run with none left.
+ * - `flapping_ended` is `resolved` when RUNNING, else `critical` (PAUSED included, as §4 says).
  * - Held changes that come due are returned in `due`: the run should record their ids in its history
- *   object (`released`) so that `rebuildAlertState` knows they were sent.
+ *   object (`released`, and write one as for a reminder) so that `rebuildAlertState` knows they were sent.
+ * - `send` keeps baseline `task_added` and every kind: NOTIFY_ON and NOTIFY_FIRST_RUN (`notifiable`)
+ *   still filter it afterwards; the lifecycle only holds.
  */
 
 export interface LifecycleInput {
