@@ -36,6 +36,7 @@ export function rebuildAlertState(objects: readonly HistoryView[], config: { fla
   for (const o of chronological) {
     for (const raw of o.changes) {
       if (raw.instance_id === null || !(raw.task_id === null ? INSTANCE_KINDS : TASK_KINDS).has(raw.kind)) continue;
+      if (raw.kind === 'task_added' && (raw.to === null || !isFailingStatus(raw.to))) continue; // a baseline's thousands
       const parsed = AlertChangeSchema.safeParse(raw);
       if (!parsed.success) continue;
       const key = failingKey(raw.instance_id, raw.task_id);
