@@ -33,7 +33,9 @@ const silentLog4js = {
  *   handing it to a logger that is off: at 1,000 responses, CPU and garbage for nothing.
  * - The signer orders header names with localeCompare, whose first call loads ICU's collation
  *   (~8 ms of every run's first request). For names of a-z, 0-9 and '-' (HTTP header names as the
- *   SDK sends them) code-point order is the same order (test/sdk-lite.test.ts).
+ *   SDK sends them) code-point order is the same order (test/sdk-lite.test.ts). The DMS emulator
+ *   orders the signed headers itself, as API Gateway does, and refuses any other order, so the
+ *   bundle's signer is checked against the gateway's order (test/signer-order.integration.test.ts).
  */
 const EDITS = [
   {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type WebhookReceiver, startWebhookReceiver } from '../lib/demo/webhook-receiver';
 import { Snapshot } from '../lib/store/snapshot';
 import { State } from '../lib/store/state';
@@ -63,26 +63,33 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
   });
 
   // A long listing (more than 6 rounds of CONCURRENCY) starts reading state.json when 3 rounds are
-  // left to start; a short one reads it after the last answer. The last 4 instances answer 300 ms late.
+  // left to start; a short one reads it after the last answer. A gate holds the first two requests of
+  // the last 4 instances: with both of CONCURRENCY's slots held, every earlier instance is listed and
+  // the last two are not yet asked. The read comes while they are held, or only once they are let through.
   it.each([
     ['16 instances, CONCURRENCY=2: the read starts while the last instances are still to be asked', 16, 'before'],
     ['12 instances, CONCURRENCY=2: the read starts after the last answer', 12, 'after'],
   ] as const)('%s', async (_name, n, when) => {
     const ids = Array.from({ length: n }, (_, i) => `inst-many-${String(i).padStart(4, '0')}`);
-    ids.forEach((id, i) => {
-      h.dms.setInstance(id, generatedTasks(2, `many${i}`));
-      h.dms.setFault(id, i >= n - 4 ? { kind: 'latency', ms: 300 } : null);
-    });
+    ids.forEach((id, i) => h.dms.setInstance(id, generatedTasks(2, `many${i}`)));
     const env = { WATCH_INSTANCES: ids.join(','), CONCURRENCY: '2' };
     await run(env);
     obs.clear();
     h.dms.reset();
-    const { report } = await run(env);
+    const stateReads = () => obs.requests.filter((r) => r.method === 'GET' && r.key.endsWith('state.json'));
+    const last = new Set(ids.slice(-4));
+    const gate = h.dms.gate((r) => last.has(r.instanceId ?? ''), 2);
+    const running = run(env);
+    const held = await gate.reached;
+    expect(held.map((r) => r.instanceId).sort()).toEqual(ids.slice(-4, -2));
+    expect(h.dms.requests.filter((r) => r.status === null).map((r) => r.instanceId).sort()).toEqual(ids.slice(-4, -2));
+    if (when === 'before') await vi.waitFor(() => expect(stateReads()).toHaveLength(1), { timeout: 20_000 });
+    else expect(stateReads()).toEqual([]);
+    expect(h.dms.requests.map((r) => r.instanceId)).not.toContain(ids.at(-1));
+    gate.release();
+    const { report } = await running;
     expect(report).toMatchObject({ instances: { ok: n }, changes: 0 });
-    const read = obs.requests.find((r) => r.method === 'GET' && r.key.endsWith('state.json'));
-    const lastAsked = Math.max(...h.dms.requests.map((r) => r.at.getTime()));
-    if (when === 'before') expect(read!.at).toBeLessThan(lastAsked);
-    else expect(read!.at).toBeGreaterThanOrEqual(lastAsked + 300);
+    expect(stateReads()).toHaveLength(1);
   });
 
   describe('6. OBS failures', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Change } from '../lib/alerting/change';
 import { Snapshot } from '../lib/store/snapshot';
 import { State } from '../lib/store/state';
@@ -304,14 +304,16 @@ describe('overlapping runs', () => {
     const baselineKeys = await h.listKeys('smart-connect-watch/history/');
     h.dms.reset();
 
-    // Run A is held up listing PROD; run B starts and finishes meanwhile, finding a paused task.
-    h.dms.setFault(PROD, { kind: 'latency', ms: 1_500, times: 1 });
+    // Run A is held up listing PROD (its request waits at a gate); run B starts and finishes meanwhile,
+    // finding a paused task; then A's answer is let through.
+    const gate = h.dms.gate((r) => r.instanceId === PROD);
     const runA = h.invoke();
-    await vi.waitFor(() => expect(h.dms.requests.some((r) => r.instanceId === PROD)).toBe(true));
+    await gate.reached;
     prod[0]!.status = 'PAUSED';
     h.dms.setInstance(PROD, prod);
     const b = await h.invoke();
     expect(b.report).toMatchObject({ changes: 1, messages: { delivered: 1 } });
+    gate.release();
     const a = await runA;
 
     expect(a.error).toBeUndefined();

@@ -1,11 +1,15 @@
 // Local emulator of the DMS for Kafka APIs `ListConnectorTasks`
 // (GET /v2/{project_id}/instances/{instance_id}/connector/tasks) and `ListInstances`
 // (GET /v2/{project_id}/instances?engine=kafka&offset=…&limit=…), for integration tests and the offline demo.
-// It verifies the SDK-HMAC-SHA256 signature like the real API gateway and can inject faults.
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { parseSdkAuthorization, verifySdkSignature } from './sdk-signature';
+// It verifies the SDK-HMAC-SHA256 signature like the real API gateway (lib/demo/api-gateway.ts), and a
+// test can inject faults and hold requests at gates (lib/demo/dms-faults.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APIGW, authenticate, decode, type ErrorBody, listenOnLoopback, sendJson, splitTarget } from './api-gateway';
+import { createInstances, DMS_ERR, type Instance, type InstanceExtras, LIST_ROUTE, paging, TASKS_ROUTE, tasksPage } from './dms-api';
+import { type Answer, answerWith, createFaults, createGates, type DmsFault, type DmsPageFault, type Gate } from './dms-faults';
+
+export type { DmsFault, DmsPageFault } from './dms-faults';
+export type { InstanceInfo } from './dms-api';
 
 export interface DmsEmulatorOptions {
   credentials: { ak: string; sk: string };
@@ -18,33 +22,6 @@ export interface DmsEmulatorOptions {
   log?: (line: string) => void;
 }
 
-/** `times`: how many requests the fault affects before it clears itself (default: until cleared). */
-export type DmsFault =
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string>; times?: number }
-  | { kind: 'not-json'; times?: number }
-  | { kind: 'latency'; ms: number; times?: number }
-  | { kind: 'hang'; times?: number }
-  /** The connection is dropped without an answer (a network error). */
-  | { kind: 'reset'; times?: number }
-  /** `total_number` grows by `by` on each answer (tasks created while a client pages). */
-  | { kind: 'moving-total'; by: number; times?: number }
-  /** Every answer is the first page, whatever the offset (a pager that ignores `offset`). */
-  | { kind: 'ignore-offset'; times?: number }
-  /** `ListConnectorTasks` answers that Smart Connect is not enabled (ListInstances may still say it is). */
-  | { kind: 'connector-off'; times?: number };
-
-/** A fault limited to the requests at one `offset` (e.g. one page of ListInstances). */
-export type DmsPageFault = DmsFault & { atOffset?: number };
-
-/** What ListInstances tells of an instance (`setInstance` extras). */
-export interface InstanceInfo {
-  name?: string;
-  /** Default true. */
-  connector_enable?: boolean;
-  /** Default the emulator's `projectId`. */
-  project_id?: string;
-}
-
 export interface DmsRequestRecord {
   /** Decoded instance id from the path, null when the path did not match the API (or was ListInstances). */
   instanceId: string | null;
@@ -55,56 +32,41 @@ export interface DmsRequestRecord {
   limit: number | null;
   /** Raw query string as received (without `?`). */
   query: string;
-  /** HTTP status answered; null while unanswered (e.g. a 'hang' fault). */
+  /** HTTP status answered; null while unanswered (e.g. a 'hang' fault, or held at a gate). */
   status: number | null;
   at: Date;
 }
 
+export type DmsGate = Gate<DmsRequestRecord>;
+
 export interface DmsEmulator {
   url: string;
-  /** `total_number` overrides the reported total (a listing that runs dry early, or a total below the tasks); `max_tasks: null` leaves it out. */
-  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: { max_tasks?: number | null; quota_tasks?: number; total_number?: number } & InstanceInfo): void;
+  setInstance(instanceId: string, tasks: Record<string, unknown>[], extras?: InstanceExtras): void;
   removeInstance(instanceId: string): void;
   setFault(instanceId: string, fault: DmsFault | null): void;
   /** A fault of ListInstances in one project, optionally on the page at one offset only. */
   setListFault(projectId: string, fault: DmsPageFault | null): void;
+  /**
+   * A barrier the test opens: the first `count` (default 1) requests matching `predicate` that pass the
+   * signature and parameter checks are held unanswered. `reached` resolves with their records once
+   * `count` are held; `release()` answers them (a fault set meanwhile applies) and lets later ones through.
+   * Matching requests beyond `count` are not held.
+   */
+  gate(predicate: (r: DmsRequestRecord) => boolean, count?: number): DmsGate;
   /** Every request received, oldest first. Cleared in place by `reset()`. */
   readonly requests: DmsRequestRecord[];
   reset(): void;
   close(): Promise<void>;
 }
 
-interface Instance {
-  tasks: Record<string, unknown>[]; max_tasks: number | null; quota_tasks: number; total_number: number | undefined;
-  name: string; connector_enable: boolean; project_id: string; created: number;
-}
-type ErrorBody = { error_code: string; error_msg: string };
-
-const ROUTE = /^\/v2\/([^/]+)\/instances\/([^/]+)\/connector\/tasks\/?$/;
-const LIST_ROUTE = /^\/v2\/([^/]+)\/instances\/?$/;
-const MAX_SKEW_MSG = 'Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off the server time';
-const ERR = {
-  noApi: { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' },
-  badSig: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail' },
-  badDate: { error_code: 'APIGW.0301', error_msg: MAX_SKEW_MSG },
-  badToken: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: security token missing, invalid or not signed' },
-  project: { error_code: 'DMS.00403000', error_msg: 'The project ID in the path does not match the credentials.' },
-  noInstance: { error_code: 'DMS.00404022', error_msg: 'The instance does not exist.' },
-  // The real code is not documented; the emulator's message is what isConnectorOff (dms-source.ts) reads.
-  connectorOff: { error_code: 'DMS.00400999', error_msg: 'Smart Connect is not enabled on this instance.' },
-  badParam: { error_code: 'DMS.00400002', error_msg: 'Invalid parameter' },
-  internal: { error_code: 'DMS.00500000', error_msg: 'Internal error' },
-} satisfies Record<string, ErrorBody>;
-
-const decode = (s: string): string | null => { try { return decodeURIComponent(s); } catch { return null; } };
 const asInt = (v: string | null): number | null => (v !== null && /^-?\d+$/.test(v) ? Number(v) : null);
 
 export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmulator> {
   const now = opts.now ?? (() => new Date());
-  const instances = new Map<string, Instance>();
-  const faults = new Map<string, DmsPageFault & { left?: number; used: number }>();
+  const instances = createInstances(opts.projectId);
+  const faults = createFaults();
+  const gates = createGates<DmsRequestRecord>();
   const projects = new Set([opts.projectId, ...(opts.otherProjects ?? [])]);
-  let created = 0;
   const requests: DmsRequestRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const secrets = [opts.credentials.sk, opts.securityToken].filter((s): s is string => !!s);
@@ -114,32 +76,29 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
 
   function send(res: ServerResponse, rec: DmsRequestRecord, status: number, body: string, headers: Record<string, string> = {}): void {
     rec.status = status;
-    res.writeHead(status, {
-      'content-type': 'application/json', ...headers,
-      'content-length': String(Buffer.byteLength(body)), 'x-request-id': randomBytes(16).toString('hex'),
-    });
-    res.end(body);
+    sendJson(res, status, body, headers);
     opts.log?.(scrub(`dms-emulator ${status} GET ${rec.listProject !== undefined ? 'instances' : `instance=${rec.instanceId ?? '-'}`} offset=${rec.offset ?? '-'} limit=${rec.limit ?? '-'}`));
   }
   const fail = (res: ServerResponse, rec: DmsRequestRecord, status: number, err: ErrorBody): void => send(res, rec, status, JSON.stringify(err));
 
-  /** Returns the active fault for the instance (or `list <project>`) and counts one use of it. */
-  function takeFault(instanceId: string, offset: number | null = null): (DmsFault & { used: number }) | undefined {
-    const fault = faults.get(instanceId);
-    if (fault?.atOffset !== undefined && fault.atOffset !== offset) return undefined;
-    if (fault) fault.used++;
-    if (fault?.left !== undefined && --fault.left <= 0) faults.delete(instanceId);
-    return fault;
+  /** Answers with `page(from, extraTotal)` once any gate lets the request through, unless a fault (under `faultKey`) says otherwise. */
+  function respond(req: IncomingMessage, res: ServerResponse, rec: DmsRequestRecord, faultKey: string, offset: number, page: (from: number, extraTotal?: number) => string): void {
+    const answer: Answer = {
+      ok: (from, extraTotal) => send(res, rec, 200, page(from, extraTotal)),
+      send: (status, body, headers) => send(res, rec, status, body, headers),
+      drop: () => void req.socket.destroy(),
+      later(ms, then) {
+        const timer = setTimeout(() => { timers.delete(timer); then(); }, ms);
+        timers.add(timer);
+      },
+    };
+    gates.pass(rec, () => answerWith(faults.take(faultKey, offset), offset, answer));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-    // The raw request target, not WHATWG-normalised: the signature covers the path exactly as sent.
-    const target = req.url ?? '/';
-    const q = target.indexOf('?');
-    const path = q < 0 ? target : target.slice(0, q);
-    const rawQuery = q < 0 ? '' : target.slice(q + 1);
+    const { path, rawQuery } = splitTarget(req);
     const params = new URLSearchParams(rawQuery);
-    const route = ROUTE.exec(path);
+    const route = TASKS_ROUTE.exec(path);
     const list = LIST_ROUTE.exec(path);
     const instanceId = route?.[2] !== undefined ? decode(route[2]) : null;
     const rec: DmsRequestRecord = {
@@ -147,120 +106,41 @@ export async function startDmsEmulator(opts: DmsEmulatorOptions): Promise<DmsEmu
       ...(list ? { listProject: decode(list[1] ?? '') ?? '' } : {}),
     };
     requests.push(rec);
-    if (req.method !== 'GET' || ((!route || instanceId === null) && !list)) return fail(res, rec, 404, ERR.noApi);
+    if (req.method !== 'GET' || ((!route || instanceId === null) && !list)) return fail(res, rec, 404, APIGW.noApi);
+    const denied = authenticate(req, body, { credentials: opts.credentials, securityToken: opts.securityToken, now });
+    if (denied) return fail(res, rec, 401, denied);
 
-    const verdict = verifySdkSignature(
-      { method: req.method, path, query: params, headers: req.headers, body },
-      opts.credentials, now(),
-    );
-    if (!verdict.ok) return fail(res, rec, 401, verdict.reason === 'date skew > 15 min' ? ERR.badDate : ERR.badSig);
-    if (opts.securityToken !== undefined) {
-      const signed = parseSdkAuthorization(req.headers.authorization)?.signedHeaders ?? [];
-      if (req.headers['x-security-token'] !== opts.securityToken || !signed.includes('x-security-token')) return fail(res, rec, 401, ERR.badToken);
+    const project = list ? (rec.listProject ?? '') : decode(route?.[1] ?? '');
+    if (project === null || !projects.has(project)) return fail(res, rec, 403, DMS_ERR.project);
+    let instance: Instance | undefined;
+    if (!list) {
+      instance = instances.get(instanceId ?? '');
+      if (!instance || instance.project_id !== project) return fail(res, rec, 404, DMS_ERR.noInstance);
+      if (!instance.connector_enable) return fail(res, rec, 400, DMS_ERR.connectorOff);
     }
-    if (list) return listInstances(req, res, rec, params);
-    const project = decode(route?.[1] ?? '');
-    if (project === null || !projects.has(project)) return fail(res, rec, 403, ERR.project);
-    const instance = instances.get(instanceId ?? '');
-    if (!instance || instance.project_id !== project) return fail(res, rec, 404, ERR.noInstance);
-    if (!instance.connector_enable) return fail(res, rec, 400, ERR.connectorOff);
-
-    const limit = params.has('limit') ? rec.limit : 10;
-    const offset = params.has('offset') ? rec.offset : 0;
-    if (limit === null || limit < 1 || limit > 50 || offset === null || offset < 0) return fail(res, rec, 400, ERR.badParam);
-
-    const ok = (from = offset, extraTotal = 0): void => send(res, rec, 200, JSON.stringify({
-      tasks: instance.tasks.slice(from, from + limit), total_number: (instance.total_number ?? instance.tasks.length) + extraTotal,
-      ...(instance.max_tasks === null ? {} : { max_tasks: instance.max_tasks }), quota_tasks: instance.quota_tasks,
-    }));
-    return answer(takeFault(instanceId ?? ''), req, res, rec, offset, ok);
+    const paged = paging(params, rec.offset, rec.limit);
+    if (!paged || (list && params.get('engine') !== 'kafka')) return fail(res, rec, 400, DMS_ERR.badParam);
+    const { offset, limit } = paged;
+    if (instance) return respond(req, res, rec, instanceId ?? '', offset, (from, extra) => tasksPage(instance, from, limit, extra));
+    return respond(req, res, rec, `list ${project}`, offset, (from) => instances.listPage(project, from, limit));
   }
 
-  /** Answers with `ok` unless a fault says otherwise (shared by both APIs). */
-  function answer(fault: (DmsFault & { used: number }) | undefined, req: IncomingMessage, res: ServerResponse, rec: DmsRequestRecord, offset: number, ok: (from?: number, extraTotal?: number) => void): void {
-    switch (fault?.kind) {
-      case undefined: return ok();
-      case 'reset': return void req.socket.destroy();
-      case 'moving-total': return ok(offset, fault.by * fault.used);
-      case 'ignore-offset': return ok(0);
-      case 'connector-off': return fail(res, rec, 400, ERR.connectorOff);
-      case 'status': return send(res, rec, fault.status, JSON.stringify(fault.body ?? ERR.internal), fault.headers);
-      case 'not-json': return send(res, rec, 200, '<html><body><h1>Service temporarily unavailable</h1></body></html>', { 'content-type': 'text/html;charset=UTF-8' });
-      case 'hang': return; // never answered; close() destroys the socket
-      case 'latency': {
-        const timer = setTimeout(() => { timers.delete(timer); ok(); }, fault.ms);
-        timers.add(timer);
-        return;
-      }
-    }
-  }
-
-  /** ListInstances: the project's instances, newest first (as the console lists them), paged by `offset`/`limit`. */
-  function listInstances(req: IncomingMessage, res: ServerResponse, rec: DmsRequestRecord, params: URLSearchParams): void {
-    const project = rec.listProject ?? '';
-    if (!projects.has(project)) return fail(res, rec, 403, ERR.project);
-    const limit = params.has('limit') ? rec.limit : 10;
-    const offset = params.has('offset') ? rec.offset : 0;
-    if (params.get('engine') !== 'kafka' || limit === null || limit < 1 || limit > 50 || offset === null || offset < 0) return fail(res, rec, 400, ERR.badParam);
-    const all = [...instances.entries()].filter(([, i]) => i.project_id === project).sort(([, a], [, b]) => b.created - a.created);
-    const page = (from: number) => all.slice(from, from + limit).map(([id, i]) => ({
-      name: i.name, engine: 'kafka', engine_version: '3.x', specification: 'kafka.2u4g.cluster', status: 'RUNNING', instance_id: id,
-      connector_enable: i.connector_enable, ...(i.connector_enable ? { connector_id: `connector-${id.slice(0, 8)}` } : {}),
-      enterprise_project_id: '0', type: 'cluster',
-    }));
-    const ok = (from = offset): void => send(res, rec, 200, JSON.stringify({ instances: page(from), instance_num: all.length }));
-    return answer(takeFault(`list ${project}`, offset), req, res, rec, offset, ok);
-  }
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        handle(req, res, Buffer.concat(chunks));
-      } catch (e) {
-        opts.log?.(scrub(`dms-emulator internal error: ${e instanceof Error ? e.message : String(e)}`));
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(ERR.internal));
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  const http = await listenOnLoopback(handle, DMS_ERR.internal, (message) => opts.log?.(scrub(`dms-emulator internal error: ${message}`)));
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    setInstance(instanceId, tasks, extras = {}) {
-      const before = instances.get(instanceId);
-      instances.set(instanceId, {
-        tasks: [...tasks], max_tasks: extras.max_tasks === undefined ? 18 : extras.max_tasks, quota_tasks: extras.quota_tasks ?? 18, total_number: extras.total_number,
-        name: extras.name ?? before?.name ?? `kafka-${instanceId.slice(0, 8)}`, connector_enable: extras.connector_enable ?? before?.connector_enable ?? true,
-        project_id: extras.project_id ?? before?.project_id ?? opts.projectId, created: before?.created ?? ++created,
-      });
-    },
-    removeInstance(instanceId) { instances.delete(instanceId); },
-    setFault(instanceId, fault) {
-      if (fault === null || (fault.times !== undefined && fault.times <= 0)) faults.delete(instanceId);
-      else faults.set(instanceId, { ...fault, left: fault.times, used: 0 });
-    },
-    setListFault(projectId, fault) {
-      const key = `list ${projectId}`;
-      if (fault === null || (fault.times !== undefined && fault.times <= 0)) faults.delete(key);
-      else faults.set(key, { ...fault, left: fault.times, used: 0 });
-    },
+    url: http.url,
+    setInstance: (instanceId, tasks, extras) => instances.set(instanceId, tasks, extras),
+    removeInstance: (instanceId) => instances.remove(instanceId),
+    setFault: (instanceId, fault) => faults.set(instanceId, fault),
+    setListFault: (projectId, fault) => faults.set(`list ${projectId}`, fault),
+    gate: (predicate, count = 1) => gates.add(predicate, count),
     requests,
     reset() { requests.length = 0; },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      gates.clear();
+      return http.close();
     },
   };
 }

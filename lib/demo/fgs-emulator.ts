@@ -4,10 +4,8 @@
 //   ShowFunctionAsyncInvokeConfig  GET /v2/{project_id}/fgs/functions/{function_urn}/async-invoke-config
 // (paths as @huaweicloud/huaweicloud-sdk-functiongraph 3.1.211 builds them). Every request must carry a
 // valid SDK-HMAC-SHA256 signature (lib/demo/sdk-signature.ts), like the real API gateway.
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { verifySdkSignature } from './sdk-signature';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APIGW, authenticate, decode, type ErrorBody, listenOnLoopback, sendJson, splitTarget } from './api-gateway';
 
 export interface FgsEmulatorOptions {
   credentials: { ak: string; sk: string };
@@ -36,13 +34,12 @@ export interface FgsEmulator {
   close(): Promise<void>;
 }
 
-type ErrorBody = { error_code: string; error_msg: string };
 const ERR = {
-  noApi: { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' },
-  badSig: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail' },
   project: { error_code: 'FSS.0403', error_msg: 'The project ID in the path does not match the credentials.' },
   noFunction: { error_code: 'FSS.1051', error_msg: 'Not found the function' },
   noAsync: { error_code: 'FSS.1051', error_msg: 'Not found the async invoke config' },
+  // Answered when the emulator itself fails; not a documented code.
+  internal: { error_code: 'FSS.0500', error_msg: 'Internal error' },
 } satisfies Record<string, ErrorBody>;
 const ROUTES = [
   { api: 'ShowFunctionConfig', re: /^\/v2\/([^/]+)\/fgs\/functions\/([^/]+)\/config$/ },
@@ -50,7 +47,6 @@ const ROUTES = [
   { api: 'ShowFunctionAsyncInvokeConfig', re: /^\/v2\/([^/]+)\/fgs\/functions\/([^/]+)\/async-invoke-config$/ },
 ] as const;
 
-const decode = (s: string): string | null => { try { return decodeURIComponent(s); } catch { return null; } };
 /** urn:fss:region:project:function:package:name[:version] → without the version. */
 const unversioned = (urn: string): string => urn.split(':').slice(0, 7).join(':');
 
@@ -60,22 +56,18 @@ export async function startFgsEmulator(opts: FgsEmulatorOptions): Promise<FgsEmu
   const requests: FgsRequestRecord[] = [];
 
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-    const target = req.url ?? '/';
-    const q = target.indexOf('?');
-    const path = q < 0 ? target : target.slice(0, q);
+    const { path } = splitTarget(req);
     const route = ROUTES.map((r) => ({ api: r.api, m: r.re.exec(path) })).find((r) => r.m);
     const urn = route?.m?.[2] !== undefined ? decode(route.m[2]) : null;
     const rec: FgsRequestRecord = { api: route?.api ?? null, urn, status: 0 };
     requests.push(rec);
     const send = (status: number, payload: unknown): void => {
       rec.status = status;
-      const text = JSON.stringify(payload);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'x-request-id': randomBytes(16).toString('hex') });
-      res.end(text);
+      sendJson(res, status, JSON.stringify(payload));
     };
-    if (req.method !== 'GET' || !route?.m || urn === null) return send(404, ERR.noApi);
-    const verdict = verifySdkSignature({ method: req.method, path, query: q < 0 ? '' : target.slice(q + 1), headers: req.headers, body }, opts.credentials, now());
-    if (!verdict.ok) return send(401, ERR.badSig);
+    if (req.method !== 'GET' || !route?.m || urn === null) return send(404, APIGW.noApi);
+    const denied = authenticate(req, body, { credentials: opts.credentials, now });
+    if (denied) return send(401, denied);
     if (decode(route.m[1] ?? '') !== opts.projectId || urn.split(':')[3] !== opts.projectId) return send(403, ERR.project);
     const fn = functions.get(unversioned(urn));
     if (!fn) return send(404, ERR.noFunction);
@@ -86,23 +78,11 @@ export async function startFgsEmulator(opts: FgsEmulatorOptions): Promise<FgsEmu
     }
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const http = await listenOnLoopback(handle, ERR.internal);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     setFunction(urn, fn) { functions.set(unversioned(urn), fn); },
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () => http.close(),
   };
 }
