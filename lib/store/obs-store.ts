@@ -10,6 +10,7 @@ import { sha256Hex } from './hash';
 import { type JsonPath, JsonStreamError, type KeepText, type OnMember, type ParseOptions, parseJsonStream } from './json-stream';
 import { type RetryDeps, type RetryPolicy, withRetry } from '../retry';
 import { Snapshot, type TaskIntern, historyKey, internTasks, snapshotIdAt } from './snapshot';
+import { compareHistoryKeys } from './snapshot-id';
 import { State } from './state';
 
 export type StateRead = { kind: 'missing' } | { kind: 'ok'; state: State } | { kind: 'corrupt'; reason: string };
@@ -130,10 +131,7 @@ function keptBytes(path: JsonPath): { keep: KeepText; value(): Body | undefined 
 
 /** SnapshotStore over esdk-obs-nodejs: the only file that imports it. */
 /** History keys in snapshot-id order: `X.json` before `X-000001.json` (plain order puts `-` before `.`). */
-export function byId(a: string, b: string): number {
-  const [x, y] = [a.replace(/\.json$/, ''), b.replace(/\.json$/, '')];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
+export const byId = compareHistoryKeys;
 
 export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableStore> {
   const local = /^https?:\/\/(localhost|\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\])(:\d+)?/i.test(opts.endpoint);
