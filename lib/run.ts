@@ -1,9 +1,8 @@
 import { canonicalJson } from './store/canonical-json';
-import type { Change } from './alerting/change';
 import type { Config } from './config/config';
 import { deliverOutbox } from './alerting/deliver';
 import { digestStep } from './alerting/digest-run';
-import { changeId, diffSnapshots } from './alerting/diff';
+import { diffSnapshots, stateResetChange } from './alerting/diff';
 import { discoverInstances, previousInstances } from './source/discovery';
 import type { InstanceDirectory, TaskSource } from './source/dms-source';
 import { withoutConnectorOff } from './source/instance-lifecycle';
@@ -222,21 +221,4 @@ function diffStep(base: Base, fleet: FleetListing, reset: boolean, started: numb
 
 function fromState(state: State): Base {
   return { previous: state.snapshot, lastHistory: state.last_history, outbox: state.outbox };
-}
-
-function stateResetChange(snapshotId: string, detectedAt: string): Change {
-  return {
-    id: changeId(['state_reset', '', '', '', '', snapshotId]),
-    kind: 'state_reset',
-    severity: 'warning',
-    instance_id: null,
-    instance_name: null,
-    task_id: null,
-    task_name: null,
-    from: null,
-    to: null,
-    fields: null,
-    snapshot_id: snapshotId,
-    detected_at: detectedAt,
-  };
 }

@@ -1,16 +1,8 @@
 import * as z from 'zod';
+import { KIND_NAMES } from './change-kinds';
 
-export const CHANGE_KINDS = [
-  'status_changed',
-  'task_added',
-  'task_removed',
-  'config_changed',
-  'instance_unreachable',
-  'instance_recovered',
-  'state_reset',
-  'instance_added',
-  'instance_removed',
-] as const;
+/** The kinds of DESIGN.md §4, in the order of their table (change-kinds.ts). */
+export const CHANGE_KINDS = KIND_NAMES;
 export const ChangeKind = z.enum(CHANGE_KINDS);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
@@ -33,6 +25,11 @@ export const Change = z.object({
   fields: z.array(z.string()).nullable(),
   snapshot_id: z.string(),
   detected_at: z.string(),
+  /** `still_failing`: when the failure began (ISO time). */
+  since: z.string().optional(),
+  /** History objects only: why the change was not sent (yet), and the silences that held it (DESIGN.md §10–§11). */
+  held: z.enum(['pending', 'flapping', 'silenced']).optional(),
+  silenced_by: z.array(z.string()).optional(),
 });
 export type Change = z.infer<typeof Change>;
 
