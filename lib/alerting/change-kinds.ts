@@ -23,6 +23,11 @@ export interface KindContext {
 export type KindText = (from: string, to: string, fields: string, at?: KindContext) => string;
 
 interface KindRow {
+  /**
+   * Whether a run makes changes of this kind yet. Only those are offered where a user names kinds
+   * (NOTIFY_ON, a channel's `events`, the audit's `--kind`); every kind is accepted in a change.
+   */
+  produced: boolean;
   /** DESIGN.md §4: a constant, or a rule over the change's `from` and `to`. */
   severity: Severity | ((from: string | null, to: string | null) => Severity);
   /** DESIGN.md §4 "Failing": whether the change leaves its task or instance failing. */
@@ -54,42 +59,49 @@ function stillFailing(lang: NotifyLang, to: string, at: KindContext | undefined)
 
 export const CHANGE_KIND_TABLE = {
   status_changed: {
+    produced: true,
     severity: statusSeverity,
     failing: isFailingStatus,
     label: { en: 'status changed', zh: '状态变更' },
     text: { en: (from, to) => `${from} → ${to}`, zh: (from, to) => `${from} → ${to}` },
   },
   task_added: {
+    produced: true,
     severity: 'info',
     failing: isFailingStatus,
     label: { en: 'task added', zh: '新增任务' },
     text: { en: (_from, to) => `new task (${to})`, zh: (_from, to) => `新任务（${to}）` },
   },
   task_removed: {
+    produced: true,
     severity: 'warning',
     failing: false,
     label: { en: 'task removed', zh: '删除任务' },
     text: { en: (from) => `task removed (was ${from})`, zh: (from) => `任务已删除（原为 ${from}）` },
   },
   config_changed: {
+    produced: true,
     severity: 'info',
     failing: false,
     label: { en: 'configuration changed', zh: '配置变更' },
     text: { en: (_from, _to, fields) => `configuration changed: ${fields}`, zh: (_from, _to, fields) => `配置已变更：${fields}` },
   },
   instance_unreachable: {
+    produced: true,
     severity: 'critical',
     failing: true,
     label: { en: 'instance unreachable', zh: '实例不可达' },
     text: { en: () => 'instance unreachable: its tasks could not be listed', zh: () => '实例不可达：无法列出其任务' },
   },
   instance_recovered: {
+    produced: true,
     severity: 'resolved',
     failing: false,
     label: { en: 'instance recovered', zh: '实例恢复' },
     text: { en: () => 'instance reachable again', zh: () => '实例已恢复可达' },
   },
   state_reset: {
+    produced: true,
     severity: 'warning',
     failing: false,
     label: { en: 'state reset', zh: '状态重置' },
@@ -99,30 +111,35 @@ export const CHANGE_KIND_TABLE = {
     },
   },
   instance_added: {
+    produced: true,
     severity: 'info',
     failing: false,
     label: { en: 'instance added', zh: '新增实例' },
     text: { en: () => 'instance now watched: its tasks are a baseline', zh: () => '开始监控此实例：其任务作为基线' },
   },
   instance_removed: {
+    produced: true,
     severity: 'warning',
     failing: false,
     label: { en: 'instance removed', zh: '移除实例' },
     text: { en: (from) => `instance no longer watched (it had ${from} tasks)`, zh: (from) => `不再监控此实例（原有 ${from} 个任务）` },
   },
   still_failing: {
+    produced: false,
     severity: 'critical',
     failing: true,
     label: { en: 'still failing', zh: '持续故障' },
     text: { en: (_from, to, _fields, at) => stillFailing('en', to, at), zh: (_from, to, _fields, at) => stillFailing('zh', to, at) },
   },
   flapping: {
+    produced: false,
     severity: 'warning',
     failing: isFailingStatus,
     label: { en: 'flapping', zh: '状态频繁变化' },
     text: { en: (_from, to) => `status flapping, now ${to}`, zh: (_from, to) => `状态频繁变化，当前 ${to}` },
   },
   flapping_ended: {
+    produced: false,
     severity: (_from, to) => (to === 'RUNNING' ? 'resolved' : 'critical'),
     failing: isFailingStatus,
     label: { en: 'flapping ended', zh: '状态已稳定' },
@@ -133,8 +150,10 @@ export const CHANGE_KIND_TABLE = {
 export type ChangeKindName = keyof typeof CHANGE_KIND_TABLE;
 const ROWS: Record<ChangeKindName, KindRow> = CHANGE_KIND_TABLE;
 
-/** The kinds, in the table's order (the order configuration messages list them in). */
+/** Every kind, in the table's order. */
 export const KIND_NAMES = Object.keys(CHANGE_KIND_TABLE) as [ChangeKindName, ...ChangeKindName[]];
+/** The kinds a run makes, in the table's order (the order configuration messages list them in). */
+export const PRODUCED_KINDS = KIND_NAMES.filter((k) => ROWS[k].produced) as [ChangeKindName, ...ChangeKindName[]];
 
 /** The severity DESIGN.md §4 gives a change of `kind` from `from` to `to`. */
 export function severityOf(kind: ChangeKindName, from: string | null = null, to: string | null = null): Severity {

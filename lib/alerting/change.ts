@@ -1,10 +1,12 @@
 import * as z from 'zod';
-import { KIND_NAMES } from './change-kinds';
+import { KIND_NAMES, PRODUCED_KINDS } from './change-kinds';
 
-/** The kinds of DESIGN.md §4, in the order of their table (change-kinds.ts). */
-export const CHANGE_KINDS = KIND_NAMES;
-export const ChangeKind = z.enum(CHANGE_KINDS);
+/** The kinds of DESIGN.md §4 (their table is change-kinds.ts): every one is a valid change. */
+export const ChangeKind = z.enum(KIND_NAMES);
 export type ChangeKind = z.infer<typeof ChangeKind>;
+/** The kinds a run makes yet: those a user can name (NOTIFY_ON, a channel's `events`, `--kind`). */
+export const CHANGE_KINDS = PRODUCED_KINDS;
+export const ProducedKind = z.enum(CHANGE_KINDS);
 
 /** Ordered from least to most severe. */
 export const SEVERITIES = ['info', 'resolved', 'warning', 'critical'] as const;

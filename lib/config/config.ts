@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from '../alerting/change';
+import { CHANGE_KINDS, type ChangeKind, ProducedKind, SEVERITIES, Severity } from '../alerting/change';
 import { parseInstances, regionProblems } from './instances';
 import { type Forms, describeIssue, describeValueIssue, isWordLike } from './issues';
 import { readBool, readChoice, readDuration, readInteger } from './env-value';
@@ -70,7 +70,7 @@ const ChannelEntry = z.strictObject({
   url: z.string().refine(isHttpUrl, 'is not an http(s) URL'),
   secret: z.string().min(1).optional(),
   name: z.string().trim().min(1).optional(),
-  events: z.array(ChangeKind).optional(),
+  events: z.array(ProducedKind).optional(),
   min_severity: Severity.optional(),
   mention: z.array(z.string().min(1)).optional(),
   digest: z.string().refine(isClockTime, 'is not a time from 00:00 to 23:59').optional(),
