@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../lib/alerting/change';
-import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
 import { DIGEST_TEXTS } from '../lib/notify/digest-texts';
-import { buildFeishuPayloads } from '../lib/notify/feishu';
 import { genericPayload } from '../lib/notify/generic';
 import { changeLine } from '../lib/notify/render';
 import { buildSlackPayloads } from '../lib/notify/slack';
-import type { ChatBuildOptions } from '../lib/notify/summary';
-import { buildTeamsPayloads } from '../lib/notify/teams';
 import type { Message } from '../lib/notify/types';
-import { buildWeComPayloads } from '../lib/notify/wecom';
-import { type ChatPlatform, markupTexts, plainTexts, readSlack, renderMarkdown } from './support/chat-text';
+import { CHAT_PLATFORMS, shownText } from './support/chat-text';
 
 // Issue #17 item 1: the kinds DESIGN.md §4 adds (still_failing, flapping, flapping_ended), nothing
 // produces yet, render on every platform from their row of the table; read back with independent parsers.
-
-const PLATFORMS: [ChatPlatform, (m: Message, o: ChatBuildOptions) => unknown[]][] = [
-  ['feishu', buildFeishuPayloads],
-  ['dingtalk', buildDingTalkPayloads],
-  ['wecom', buildWeComPayloads],
-  ['slack', buildSlackPayloads],
-  ['teams', buildTeamsPayloads],
-];
 
 const DETECTED = '2026-11-21T15:26:00.123Z';
 const change = (kind: Change['kind'], severity: Change['severity'], task: string | null, to: string | null, since?: string): Change => ({
@@ -39,12 +26,10 @@ const message = (c: Change): Message => ({ id: 'm1', snapshot_id: 'S1', taken_at
 
 describe('the new kinds in chat messages', () => {
   it.each(
-    PLATFORMS.flatMap(([platform, build]) => CASES.flatMap(([name, c, text]) => (['en', 'zh'] as const).map((lang) => [platform, name, lang, build, c, text[lang]] as const))),
+    CHAT_PLATFORMS.flatMap(([platform, build]) => CASES.flatMap(([name, c, text]) => (['en', 'zh'] as const).map((lang) => [platform, name, lang, build, c, text[lang]] as const))),
   )('%s: %s (%s)', (platform, _name, lang, build, c, line) => {
     const payloads = build(message(c), { lang, timezone: 'UTC', mention: [] });
-    const markup = payloads.flatMap((p) => markupTexts(platform, p));
-    const shown = [...payloads.flatMap((p) => plainTexts(platform, p)), ...markup.map((t) => (platform === 'slack' ? readSlack(t).text.replace(/\*([^*\n]+)\*/g, '$1') : renderMarkdown(t).text))].join('\n');
-    expect(shown).toContain(line);
+    expect(shownText(platform, payloads)).toContain(line);
   });
 
   it('the reminder shows its times in NOTIFY_TIMEZONE', () => {
