@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../lib/audit/args';
 import { kindFromFlag, rangeFromFlags, snapshotRef } from '../lib/audit/commands/common';
-import { compareIds, idTime, parseHistoryKey } from '../lib/audit/history-key';
+import { compareIds, idTime, parseHistoryKey } from '../lib/store/snapshot-id';
 import { historyPrefixes, inRange, parseTimeArg } from '../lib/audit/time-range';
 import { UsageError } from '../lib/audit/usage-error';
 

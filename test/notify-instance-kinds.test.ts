@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../lib/alerting/change';
-import { buildDingTalkPayloads } from '../lib/notify/dingtalk';
-import { buildFeishuPayloads } from '../lib/notify/feishu';
 import { changeLine } from '../lib/notify/render';
-import { buildSlackPayloads } from '../lib/notify/slack';
-import type { ChatBuildOptions } from '../lib/notify/summary';
-import { buildTeamsPayloads } from '../lib/notify/teams';
 import type { Message } from '../lib/notify/types';
-import { buildWeComPayloads } from '../lib/notify/wecom';
-import { type ChatPlatform, markupTexts, plainTexts, readSlack, renderMarkdown } from './support/chat-text';
+import { CHAT_PLATFORMS, shownText } from './support/chat-text';
 
 // Issue #18: instance_added / instance_removed on every chat platform and in the audit line, read
 // back with independent parsers (markdown-it; Slack's mrkdwn rules).
-
-const PLATFORMS: [ChatPlatform, (m: Message, o: ChatBuildOptions) => unknown[]][] = [
-  ['feishu', buildFeishuPayloads],
-  ['dingtalk', buildDingTalkPayloads],
-  ['wecom', buildWeComPayloads],
-  ['slack', buildSlackPayloads],
-  ['teams', buildTeamsPayloads],
-];
 
 const change = (kind: Change['kind'], severity: Change['severity'], instance_name: string, from: string | null): Change => ({
   id: `${kind}-${instance_name}`, kind, severity, instance_id: `id-${instance_name}`, instance_name, task_id: null, task_name: null,
@@ -36,10 +22,9 @@ const EXPECTED = {
 };
 
 describe('instance_added and instance_removed in chat messages', () => {
-  it.each(PLATFORMS.flatMap(([platform, build]) => (['en', 'zh'] as const).map((lang) => [platform, lang, build] as const)))('%s, %s', (platform, lang, build) => {
+  it.each(CHAT_PLATFORMS.flatMap(([platform, build]) => (['en', 'zh'] as const).map((lang) => [platform, lang, build] as const)))('%s, %s', (platform, lang, build) => {
     const payloads = build(MESSAGE, { lang, timezone: 'UTC', mention: [] });
-    const markup = payloads.flatMap((p) => markupTexts(platform, p));
-    const shown = [...payloads.flatMap((p) => plainTexts(platform, p)), ...markup.map((t) => (platform === 'slack' ? readSlack(t).text.replace(/\*([^*\n]+)\*/g, '$1') /* mrkdwn bold */ : renderMarkdown(t).text))].join('\n');
+    const shown = shownText(platform, payloads);
     for (const line of EXPECTED[lang]) expect(shown).toContain(line);
   });
 });

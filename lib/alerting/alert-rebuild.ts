@@ -1,6 +1,7 @@
 import { type AlertChange, AlertChange as AlertChangeSchema, type AlertEntry, type AlertState, emptyEntry, entryInUse } from './alert-state';
 import type { Change } from './change';
-import { failingKey, isFailingStatus } from '../store/run-record';
+import { failingKey } from '../store/run-record';
+import { isFailingStatus } from './change-kinds';
 import type { InstanceSnapshot } from '../store/snapshot';
 
 /** What the rebuild reads of a history object (DESIGN.md §6), with each change's `held` (§10). */

@@ -1,18 +1,12 @@
 import * as z from 'zod';
+import { KIND_NAMES, PRODUCED_KINDS } from './change-kinds';
 
-export const CHANGE_KINDS = [
-  'status_changed',
-  'task_added',
-  'task_removed',
-  'config_changed',
-  'instance_unreachable',
-  'instance_recovered',
-  'state_reset',
-  'instance_added',
-  'instance_removed',
-] as const;
-export const ChangeKind = z.enum(CHANGE_KINDS);
+/** The kinds of DESIGN.md §4 (their table is change-kinds.ts): every one is a valid change. */
+export const ChangeKind = z.enum(KIND_NAMES);
 export type ChangeKind = z.infer<typeof ChangeKind>;
+/** The kinds a run makes yet: those a user can name (NOTIFY_ON, a channel's `events`, `--kind`). */
+export const CHANGE_KINDS = PRODUCED_KINDS;
+export const ProducedKind = z.enum(CHANGE_KINDS);
 
 /** Ordered from least to most severe. */
 export const SEVERITIES = ['info', 'resolved', 'warning', 'critical'] as const;
@@ -33,6 +27,11 @@ export const Change = z.object({
   fields: z.array(z.string()).nullable(),
   snapshot_id: z.string(),
   detected_at: z.string(),
+  /** `still_failing`: when the failure began (ISO time). */
+  since: z.string().optional(),
+  /** History objects only: why the change was not sent (yet), and the silences that held it (DESIGN.md §10–§11). */
+  held: z.enum(['pending', 'flapping', 'silenced']).optional(),
+  silenced_by: z.array(z.string()).optional(),
 });
 export type Change = z.infer<typeof Change>;
 

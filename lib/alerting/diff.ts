@@ -1,5 +1,6 @@
 import { canonicalJson } from '../store/canonical-json';
-import type { Change, ChangeKind, Severity } from './change';
+import type { Change, ChangeKind } from './change';
+import { severityOf } from './change-kinds';
 import { sha256Hex } from '../store/hash';
 import type { InstanceSnapshot, Task } from '../store/snapshot';
 
@@ -11,12 +12,8 @@ export interface DiffInput {
   detectedAt: string;
 }
 
-/** DESIGN.md §4: severity of a status change. */
-export function statusSeverity(from: string, to: string): Severity {
-  if (to === 'RUNNING') return 'resolved';
-  if (from === 'RUNNING' && to === 'PAUSED') return 'warning';
-  return 'critical';
-}
+/** DESIGN.md §4's severity rules are in the table of kinds; this one is re-exported where its tests find it. */
+export { statusSeverity } from './change-kinds';
 
 /**
  * The changes between two snapshots, sorted by instance, task, kind. Pure: no I/O, no clock.
@@ -31,27 +28,23 @@ export function diffSnapshots(input: DiffInput): Change[] {
     const prev = prevById.get(next.instance_id);
     const make = changeFactory(input, next);
     // §9: a newly watched instance, after the first run; its tasks follow as task_added (a baseline).
-    if (!prev && input.previous !== null) changes.push(make('instance_added', 'info', null));
+    if (!prev && input.previous !== null) changes.push(make('instance_added', null));
     if (!next.ok) {
-      if (!prev || prev.ok) changes.push(make('instance_unreachable', 'critical', null));
+      if (!prev || prev.ok) changes.push(make('instance_unreachable', null));
       continue;
     }
-    if (prev && !prev.ok) changes.push(make('instance_recovered', 'resolved', null));
+    if (prev && !prev.ok) changes.push(make('instance_recovered', null));
     changes.push(...diffTasks(prev?.tasks ?? [], next.tasks, make));
   }
   // §9: an instance no longer watched leaves with one change, its task count as `from`, never a task_removed each.
   for (const prev of input.previous ?? []) {
-    if (!nextIds.has(prev.instance_id)) changes.push(changeFactory(input, prev)('instance_removed', 'warning', null, { from: String(prev.tasks.length) }));
+    if (!nextIds.has(prev.instance_id)) changes.push(changeFactory(input, prev)('instance_removed', null, { from: String(prev.tasks.length) }));
   }
   return changes.sort(compareChanges);
 }
 
-type Make = (
-  kind: ChangeKind,
-  severity: Severity,
-  task: Task | null,
-  detail?: { from?: string | null; to?: string | null; fields?: string[] | null },
-) => Change;
+type Detail = { from?: string | null; to?: string | null; fields?: string[] | null };
+type Make = (kind: ChangeKind, task: Task | null, detail?: Detail) => Change;
 
 function diffTasks(prevTasks: readonly Task[], nextTasks: readonly Task[], make: Make): Change[] {
   const out: Change[] = [];
@@ -60,33 +53,32 @@ function diffTasks(prevTasks: readonly Task[], nextTasks: readonly Task[], make:
   for (const task of nextTasks) {
     const before = prevById.get(task.id);
     if (!before) {
-      out.push(make('task_added', 'info', task, { to: task.status }));
+      out.push(make('task_added', task, { to: task.status }));
       continue;
     }
     if (before === task) continue; // the listing reuses unchanged tasks (listing.ts)
     if (before.status !== task.status) {
-      const severity = statusSeverity(before.status, task.status);
-      out.push(make('status_changed', severity, task, { from: before.status, to: task.status }));
+      out.push(make('status_changed', task, { from: before.status, to: task.status }));
     }
     const fields = changedPaths(withoutStatus(before), withoutStatus(task));
-    if (fields.length > 0) out.push(make('config_changed', 'info', task, { fields }));
+    if (fields.length > 0) out.push(make('config_changed', task, { fields }));
   }
   for (const task of prevTasks) {
-    if (!nextIds.has(task.id)) out.push(make('task_removed', 'warning', task, { from: task.status }));
+    if (!nextIds.has(task.id)) out.push(make('task_removed', task, { from: task.status }));
   }
   return out;
 }
 
-function changeFactory(input: DiffInput, instance: InstanceSnapshot): Make {
-  return (kind, severity, task, detail = {}) => {
+function changeFactory(input: Pick<DiffInput, 'snapshotId' | 'detectedAt'>, instance: InstanceSnapshot | null): Make {
+  return (kind, task, detail = {}) => {
     const from = detail.from ?? null;
     const to = detail.to ?? null;
     return {
-      id: changeId([kind, instance.instance_id, task?.id ?? '', from ?? '', to ?? '', input.snapshotId]),
+      id: changeId([kind, instance?.instance_id ?? '', task?.id ?? '', from ?? '', to ?? '', input.snapshotId]),
       kind,
-      severity,
-      instance_id: instance.instance_id,
-      instance_name: instance.name,
+      severity: severityOf(kind, from, to),
+      instance_id: instance?.instance_id ?? null,
+      instance_name: instance?.name ?? null,
       task_id: task?.id ?? null,
       task_name: task?.task_name ?? null,
       from,
@@ -96,6 +88,11 @@ function changeFactory(input: DiffInput, instance: InstanceSnapshot): Make {
       detected_at: input.detectedAt,
     };
   };
+}
+
+/** DESIGN.md §4: `state_reset`, recorded when state.json was unreadable and was quarantined. */
+export function stateResetChange(snapshotId: string, detectedAt: string): Change {
+  return changeFactory({ snapshotId, detectedAt }, null)('state_reset', null);
 }
 
 /** Stable: the same change in the same snapshot always gets the same id. */

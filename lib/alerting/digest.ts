@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { sha256Hex } from '../store/hash';
-import { failingKey, isFailingStatus } from '../store/run-record';
+import { isFailingStatus } from './change-kinds';
+import { failingKey } from '../store/run-record';
 import type { FailingSince } from '../store/run-record';
 import type { InstanceSnapshot } from '../store/snapshot';
 

@@ -1,7 +1,8 @@
 import { type AlertChange, type AlertEntry, type AlertState, type HeldReason, emptyEntry } from './alert-state';
 import type { Severity } from './change';
 import { changeId } from './diff';
-import { failingKey, isFailingStatus } from '../store/run-record';
+import { failingKey } from '../store/run-record';
+import { isFailingStatus } from './change-kinds';
 import type { InstanceSnapshot, Task } from '../store/snapshot';
 
 /** DESIGN.md §3: the lifecycle's variables, as the configuration parses them. */

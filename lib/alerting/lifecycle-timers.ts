@@ -1,5 +1,5 @@
 import { type Ctx, currentStatus, entryFor, generate, isFailingNow, isFrozen, release, startFailure, stillFailing } from './lifecycle-context';
-import { isFailingStatus } from '../store/run-record';
+import { isFailingStatus } from './change-kinds';
 
 /**
  * DESIGN.md §10, the rules that depend on time rather than on a change: failures first seen, the

@@ -3,7 +3,8 @@ import type { Change } from './change';
 import { compareChanges } from './diff';
 import { type Ctx, type LifecycleConfig, entryFor, generate, newContext, startFailure } from './lifecycle-context';
 import { endFlapping, firstSeen, pendingDue, reminders } from './lifecycle-timers';
-import { failingKey, isFailingStatus } from '../store/run-record';
+import { failingKey } from '../store/run-record';
+import { isFailingStatus } from './change-kinds';
 import type { InstanceSnapshot } from '../store/snapshot';
 
 /**

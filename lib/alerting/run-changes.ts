@@ -3,7 +3,7 @@ import { type FleetListing, sameInstances, snapshotInstances } from '../source/l
 import type { Base } from '../store/recovery';
 import { type InstanceSnapshot, nextSnapshotId } from '../store/snapshot';
 import type { Change } from './change';
-import { changeId, diffSnapshots } from './diff';
+import { diffSnapshots, stateResetChange } from './diff';
 
 /** Changes logged one line each per run; the rest are counted (all are in the history object). */
 export const CHANGE_LOG_LIMIT = 200;
@@ -31,22 +31,4 @@ export function runChanges(base: Base, fleet: FleetListing, reset: boolean, at: 
 export function logChanges(run: Pick<RunChanges, 'snapshotId' | 'changes'>, logger: Logger): void {
   for (const c of run.changes.slice(0, CHANGE_LOG_LIMIT)) logger.info('change', { ...c });
   if (run.changes.length > CHANGE_LOG_LIMIT) logger.info('more changes, not logged one by one', { not_logged: run.changes.length - CHANGE_LOG_LIMIT, snapshot_id: run.snapshotId });
-}
-
-/** The change a quarantined state.json records (DESIGN.md §2 step 2). */
-export function stateResetChange(snapshotId: string, detectedAt: string): Change {
-  return {
-    id: changeId(['state_reset', '', '', '', '', snapshotId]),
-    kind: 'state_reset',
-    severity: 'warning',
-    instance_id: null,
-    instance_name: null,
-    task_id: null,
-    task_name: null,
-    from: null,
-    to: null,
-    fields: null,
-    snapshot_id: snapshotId,
-    detected_at: detectedAt,
-  };
 }

@@ -1,7 +1,7 @@
 import { mapLimit } from '../source/concurrency';
 import { historyKey } from '../store/snapshot';
 import type { AvailabilitySnapshot, HistoryItem } from './availability';
-import { compareIds, idTime, parseHistoryKey } from './history-key';
+import { compareIds, idTime, parseHistoryKey } from '../store/snapshot-id';
 import { type HistoryEntry, parseHistoryObject } from './history-object';
 import type { HistoryStore } from './history-reader';
 import { NO_PROGRESS, type Progress } from './progress';

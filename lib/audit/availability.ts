@@ -1,3 +1,5 @@
+import { isFailingStatus } from '../alerting/change-kinds';
+
 /**
  * Availability (DESIGN.md §13): per task, how long it ran, failed, was paused or unknown over a range, and its
  * incidents, from a sequence of history objects. Pure: no I/O, no clock. The history is fed one object at a time
@@ -23,7 +25,7 @@ export type StatusClass = 'running' | 'failing' | 'paused';
 
 /** DESIGN.md §4: failing is any status but RUNNING and PAUSED. */
 export function classify(status: string): StatusClass {
-  return status === 'RUNNING' ? 'running' : status === 'PAUSED' ? 'paused' : 'failing';
+  return isFailingStatus(status) ? 'failing' : status === 'PAUSED' ? 'paused' : 'running';
 }
 
 export interface Incident {

@@ -1,5 +1,5 @@
 import type { Snapshot } from '../store/snapshot';
-import { idTime } from './history-key';
+import { idTime } from '../store/snapshot-id';
 
 /** A stretch of time in which a task had one status; `reachable` is false while its instance could not be listed. */
 export interface Band {

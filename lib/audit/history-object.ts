@@ -1,6 +1,6 @@
 import { sha256Hex } from '../store/hash';
 import { Snapshot } from '../store/snapshot';
-import { parseHistoryKey } from './history-key';
+import { parseHistoryKey } from '../store/snapshot-id';
 
 /** One object found under `history/`, read and classified. Keys are relative to the prefix. */
 export type HistoryEntry =

@@ -1,6 +1,6 @@
 import { mapLimit } from '../source/concurrency';
 import type { HistoryReader } from '../store/ports';
-import { compareIds, parseHistoryKey } from './history-key';
+import { compareIds, parseHistoryKey } from '../store/snapshot-id';
 import { type HistoryEntry, parseHistoryObject } from './history-object';
 import { NO_PROGRESS, type Progress } from './progress';
 import { type TimeRange, historyPrefixes, inRange } from './time-range';

@@ -1,4 +1,5 @@
 import type { Change } from '../alerting/change';
+import { isFailingStatus } from '../alerting/change-kinds';
 import { changeSummary } from '../notify/render';
 import { showInvisible } from '../visible-text';
 import type { TaskTimeline } from './bands';
@@ -20,9 +21,6 @@ export interface InstanceSection {
 
 export type ChangeRow = { kind: 'change'; change: Change } | { kind: 'baseline'; at: string; snapshot_id: string; tasks: number };
 
-/** DESIGN.md §4: a task neither RUNNING nor PAUSED is failing. */
-const failing = (status: string) => status !== 'RUNNING' && status !== 'PAUSED';
-
 /**
  * Groups the report by instance, the unhealthy first, then by name. A baseline (the task_added
  * changes of a first snapshot, or of an instance newly watched) is one row: "baseline: 520 tasks recorded".
@@ -40,8 +38,8 @@ export function instanceSections(timelines: readonly TaskTimeline[], changes: re
     const steady = t.bands.length === 1 && only !== undefined && only.status === 'RUNNING' && only.reachable && only.start <= start && only.end >= end;
     (steady ? s.steady : s.rows).push(t);
     const last = t.bands.at(-1);
-    const troubled = t.bands.some((b) => failing(b.status) || !b.reachable);
-    const now = last !== undefined && last.end >= end && (failing(last.status) || !last.reachable);
+    const troubled = t.bands.some((b) => isFailingStatus(b.status) || !b.reachable);
+    const now = last !== undefined && last.end >= end && (isFailingStatus(last.status) || !last.reachable);
     if (now) s.failingNow++;
     s.rank = Math.min(s.rank, now ? 0 : troubled ? 1 : 2) as InstanceSection['rank'];
   }

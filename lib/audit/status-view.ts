@@ -1,5 +1,6 @@
 import type { StateRead } from '../store/ports';
-import { failingKey, isFailingStatus } from '../store/run-record';
+import { isFailingStatus } from '../alerting/change-kinds';
+import { failingKey } from '../store/run-record';
 import type { State } from '../store/state';
 
 /** One failing task (status neither RUNNING nor PAUSED) or unreachable instance (`task_id` null). */

@@ -1,6 +1,6 @@
 import type { StateRead } from '../store/ports';
 import { historyKey } from '../store/snapshot';
-import { compareIds } from './history-key';
+import { compareIds } from '../store/snapshot-id';
 import type { HistoryEntry } from './history-object';
 
 export const PROBLEM_KINDS = ['tampered', 'missing', 'unreadable', 'foreign', 'unlinked', 'broken', 'state'] as const;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CHANGE_KINDS, ChangeKind, SEVERITIES, Severity } from '../alerting/change';
+import { CHANGE_KINDS, type ChangeKind, ProducedKind, SEVERITIES, Severity } from '../alerting/change';
 import { type Forms, describeIssue, describeValueIssue } from './issues';
 import { isClockTime, isHttpUrl, variable } from './env-value';
 import { QUIET_HOURS_FORMS, type QuietHours, QuietHoursEntry, toQuietHours } from './quiet-hours';
@@ -33,7 +33,7 @@ const ChannelEntry = z.strictObject({
   url: z.string().refine(isHttpUrl, 'is not an http(s) URL'),
   secret: z.string().min(1).optional(),
   name: z.string().trim().min(1).optional(),
-  events: z.array(ChangeKind).optional(),
+  events: z.array(ProducedKind).optional(),
   min_severity: Severity.optional(),
   mention: z.array(z.string().min(1)).optional(),
   digest: z.string().refine(isClockTime, 'is not a time from 00:00 to 23:59').optional(),

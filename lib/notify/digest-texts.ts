@@ -1,3 +1,4 @@
+import { kindLabels } from '../alerting/change-kinds';
 import type { NotifyLang } from '../config/config';
 
 /** Every text a chat digest (DESIGN.md §12) shows, in English and Chinese. Values are given already escaped. */
@@ -39,25 +40,6 @@ export interface DigestTexts {
   colon: string;
 }
 
-const KINDS_EN: Record<string, string> = {
-  status_changed: 'status changed',
-  task_added: 'task added',
-  task_removed: 'task removed',
-  config_changed: 'configuration changed',
-  instance_unreachable: 'instance unreachable',
-  instance_recovered: 'instance recovered',
-  state_reset: 'state reset',
-};
-const KINDS_ZH: Record<string, string> = {
-  status_changed: '状态变更',
-  task_added: '新增任务',
-  task_removed: '删除任务',
-  config_changed: '配置变更',
-  instance_unreachable: '实例不可达',
-  instance_recovered: '实例恢复',
-  state_reset: '状态重置',
-};
-
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 const en: DigestTexts = {
@@ -72,7 +54,7 @@ const en: DigestTexts = {
   noTasks: 'no tasks',
   changes: (list) => `Last 24 hours: ${list}`,
   noChanges: 'no changes',
-  kind: KINDS_EN,
+  kind: kindLabels('en'),
   pending: (n, oldest) => `Messages: ${plural(n, 'delivery', 'deliveries')} pending since ${oldest}`,
   nonePending: 'Messages: none pending',
   expired: (n) => `${plural(n, 'message', 'messages')} expired undelivered in the last 24 hours`,
@@ -102,7 +84,7 @@ const zh: DigestTexts = {
   noTasks: '无任务',
   changes: (list) => `最近 24 小时：${list}`,
   noChanges: '无变更',
-  kind: KINDS_ZH,
+  kind: kindLabels('zh'),
   pending: (n, oldest) => `消息：${n} 条待发送，最早自 ${oldest}`,
   nonePending: '消息：无待发送',
   expired: (n) => `最近 24 小时 ${n} 条消息过期未送达`,

@@ -1,4 +1,5 @@
 import type { ChangeKind, Severity } from '../alerting/change';
+import { type KindText, kindTexts } from '../alerting/change-kinds';
 import type { NotifyLang } from '../config/config';
 
 /** Every text a chat message shows, in English and Chinese. Values are plain text (no markup). */
@@ -19,10 +20,8 @@ export interface ChatTexts {
   omitted: (n: number, counts: string, snapshotId: string) => string;
   /** `source KAFKA_REPLICATOR_SOURCE, sink NONE`. */
   types: (source: string, sink: string) => string;
-  /** What a change did, after the task's name. */
-  kind: {
-    [K in ChangeKind]: (from: string, to: string, fields: string) => string;
-  };
+  /** What a change did, after the task's name (the table of kinds, change-kinds.ts). */
+  kind: Record<ChangeKind, KindText>;
   /** Who a critical change calls: `all` rendered for the platform. */
   everyone: string;
   /** The separator between list items: `, ` / `，`. */
@@ -43,17 +42,7 @@ const en: ChatTexts = {
     `…and ${n} more ${n === 1 ? 'change' : 'changes'} not shown here (${counts}). ` +
     `Every change is in the OBS history, snapshot ${snapshotId}.`,
   types: (source, sink) => `source ${source}, sink ${sink}`,
-  kind: {
-    status_changed: (from, to) => `${from} → ${to}`,
-    task_added: (_from, to) => `new task (${to})`,
-    task_removed: (from) => `task removed (was ${from})`,
-    config_changed: (_from, _to, fields) => `configuration changed: ${fields}`,
-    instance_unreachable: () => 'instance unreachable: its tasks could not be listed',
-    instance_recovered: () => 'instance reachable again',
-    state_reset: () => 'state.json was unreadable and was quarantined; continuing from the history',
-    instance_added: () => 'instance now watched: its tasks are a baseline',
-    instance_removed: (from) => `instance no longer watched (it had ${from} tasks)`,
-  },
+  kind: kindTexts('en'),
   everyone: 'everyone',
   comma: ', ',
   colon: ': ',
@@ -69,17 +58,7 @@ const zh: ChatTexts = {
   part: (index, of) => `第 ${index}/${of} 条`,
   omitted: (n, counts, snapshotId) => `……另有 ${n} 项变更未在此显示（${counts}）。全部变更见 OBS 历史记录，快照 ${snapshotId}。`,
   types: (source, sink) => `源 ${source}，目标 ${sink}`,
-  kind: {
-    status_changed: (from, to) => `${from} → ${to}`,
-    task_added: (_from, to) => `新任务（${to}）`,
-    task_removed: (from) => `任务已删除（原为 ${from}）`,
-    config_changed: (_from, _to, fields) => `配置已变更：${fields}`,
-    instance_unreachable: () => '实例不可达：无法列出其任务',
-    instance_recovered: () => '实例已恢复可达',
-    state_reset: () => 'state.json 无法读取，已隔离；从历史记录继续',
-    instance_added: () => '开始监控此实例：其任务作为基线',
-    instance_removed: (from) => `不再监控此实例（原有 ${from} 个任务）`,
-  },
+  kind: kindTexts('zh'),
   everyone: '所有人',
   comma: '，',
   colon: '：',

@@ -1,4 +1,7 @@
 import type { Change, Severity } from '../alerting/change';
+import { kindContext, kindTexts } from '../alerting/change-kinds';
+
+const EN = kindTexts('en');
 
 export const SEVERITY_MARK: Record<Severity, string> = {
   critical: '🔴',
@@ -19,25 +22,7 @@ export function changeLine(c: Change): string {
   return `${SEVERITY_MARK[c.severity]} ${c.severity.padEnd(8)} ${subject(c)}: ${changeSummary(c)}`;
 }
 
+/** What a change did, in English, as the audit and the demo print it (the table of kinds, change-kinds.ts). */
 export function changeSummary(c: Change): string {
-  switch (c.kind) {
-    case 'status_changed':
-      return `${c.from} → ${c.to}`;
-    case 'task_added':
-      return `new task (${c.to})`;
-    case 'task_removed':
-      return `task removed (was ${c.from})`;
-    case 'config_changed':
-      return `configuration changed: ${(c.fields ?? []).join(', ')}`;
-    case 'instance_unreachable':
-      return 'instance unreachable: its tasks could not be listed';
-    case 'instance_recovered':
-      return 'instance reachable again';
-    case 'state_reset':
-      return 'state.json was unreadable and was quarantined; continuing from the history';
-    case 'instance_added':
-      return 'instance now watched: its tasks are a baseline';
-    case 'instance_removed':
-      return `instance no longer watched (it had ${c.from} tasks)`;
-  }
+  return EN[c.kind](c.from ?? '?', c.to ?? '?', (c.fields ?? []).join(', '), kindContext(c, 'UTC'));
 }

@@ -1,4 +1,5 @@
 import { type Change, SEVERITIES, type Severity, severityRank } from '../alerting/change';
+import { kindContext } from '../alerting/change-kinds';
 import type { NotifyLang } from '../config/config';
 import { showInvisible } from '../visible-text';
 import type { PartPosition } from './chunk';
@@ -74,7 +75,7 @@ export function summarize(message: Message, opts: RenderOptions, escape: Escape 
   const lines = message.changes
     .map((c, i) => ({ c, i }))
     .sort((a, b) => severityRank(b.c.severity) - severityRank(a.c.severity) || a.i - b.i)
-    .map(({ c }) => chatLine(c, message, t, instances.length > 1, escape));
+    .map(({ c }) => chatLine(c, message, t, { withInstance: instances.length > 1, escape, timezone: opts.timezone }));
   const scope = (show: Escape) => {
     const names = instances.slice(0, MAX_SCOPE_NAMES).map((n) => show(visible(n, MAX_SCOPE_NAME)));
     const more = instances.length > MAX_SCOPE_NAMES ? ` +${instances.length - MAX_SCOPE_NAMES}` : '';
@@ -146,14 +147,14 @@ export function formatTime(iso: string, timeZone: string): string {
   return `${local} ${timeZone} (${offset})`;
 }
 
-function chatLine(c: Change, message: Message, t: ChatTexts, withInstance: boolean, escape: Escape): ChatLine {
+function chatLine(c: Change, message: Message, t: ChatTexts, { withInstance, escape, timezone }: { withInstance: boolean; escape: Escape; timezone: string }): ChatLine {
   const value = (text: string, max: number) => escape(visible(text, max));
   const task = c.task_name ?? c.task_id;
   const instance = value(instanceLabel(c), MAX_NAME);
   const subject = task ? (withInstance ? `${instance} / ${value(task, MAX_NAME)}` : value(task, MAX_NAME)) : instance;
   const types = c.task_id ? message.task_types?.[c.task_id] : undefined;
   const fields = (c.fields ?? []).map((f) => visible(f, MAX_FIELDS)).join(t.comma);
-  const summary = t.kind[c.kind](value(c.from ?? '?', MAX_STATUS), value(c.to ?? '?', MAX_STATUS), escape(clip(fields, MAX_FIELDS)));
+  const summary = t.kind[c.kind](value(c.from ?? '?', MAX_STATUS), value(c.to ?? '?', MAX_STATUS), escape(clip(fields, MAX_FIELDS)), kindContext(c, timezone));
   return {
     severity: c.severity,
     marker: SEVERITY_MARK[c.severity],

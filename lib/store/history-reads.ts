@@ -2,12 +2,10 @@ import { readJson } from './body';
 import type { ObsObjects } from './obs-client';
 import type { HistoryReader, StoredSnapshot } from './ports';
 import { Snapshot, historyKey, snapshotIdAt } from './snapshot';
+import { compareHistoryKeys } from './snapshot-id';
 
 /** History keys in snapshot-id order: `X.json` before `X-000001.json` (plain order puts `-` before `.`). */
-export function byId(a: string, b: string): number {
-  const [x, y] = [a.replace(/\.json$/, ''), b.replace(/\.json$/, '')];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
+export const byId = compareHistoryKeys;
 
 /** The history as recovery and the audit commands read it, over OBS. */
 export function obsHistoryReader(objects: ObsObjects): HistoryReader {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Change } from '../alerting/change';
+import { isFailingStatus, isFailure } from '../alerting/change-kinds';
 import type { InstanceSnapshot } from './snapshot';
 
 /**
@@ -21,23 +22,19 @@ export const LastRun = z.looseObject({
 });
 export type LastRun = z.infer<typeof LastRun>;
 
-export function isFailingStatus(status: string): boolean {
-  return status !== 'RUNNING' && status !== 'PAUSED';
-}
-
 export function failingKey(instanceId: string, taskId: string | null): string {
   return taskId === null ? instanceId : `${instanceId}/${taskId}`;
 }
 
 /**
  * The map after a run: a failure already in `previous` keeps its time; a new one takes the
- * `detected_at` of this run's change into it (`status_changed`, `task_added`, `instance_unreachable`),
+ * `detected_at` of this run's change into it (one that is a failure, change-kinds.ts),
  * else `now` (a failure already there when the map was first kept). Recovered failures drop out.
  */
 export function nextFailingSince(previous: FailingSince | undefined, instances: readonly InstanceSnapshot[], changes: readonly Change[], now: string): FailingSince {
   const detected = new Map<string, string>();
   for (const c of changes) {
-    if (c.instance_id !== null && ['status_changed', 'task_added', 'instance_unreachable'].includes(c.kind)) detected.set(failingKey(c.instance_id, c.task_id), c.detected_at);
+    if (c.instance_id !== null && isFailure(c)) detected.set(failingKey(c.instance_id, c.task_id), c.detected_at);
   }
   const keys: string[] = [];
   for (const i of instances) {

@@ -1,4 +1,11 @@
 import MarkdownIt from 'markdown-it';
+import { buildDingTalkPayloads } from '../../lib/notify/dingtalk';
+import { buildFeishuPayloads } from '../../lib/notify/feishu';
+import { buildSlackPayloads } from '../../lib/notify/slack';
+import type { ChatBuildOptions } from '../../lib/notify/summary';
+import { buildTeamsPayloads } from '../../lib/notify/teams';
+import type { Message } from '../../lib/notify/types';
+import { buildWeComPayloads } from '../../lib/notify/wecom';
 
 /**
  * What a chat payload shows, read with an independent parser: the markdown texts of Feishu,
@@ -6,6 +13,22 @@ import MarkdownIt from 'markdown-it';
  * injected tag would show up as one), Slack's mrkdwn read by Slack's own rules.
  */
 export type ChatPlatform = 'feishu' | 'dingtalk' | 'wecom' | 'slack' | 'teams';
+
+/** Every chat platform with its payload builder. */
+export const CHAT_PLATFORMS: [ChatPlatform, (m: Message, o: ChatBuildOptions) => unknown[]][] = [
+  ['feishu', buildFeishuPayloads],
+  ['dingtalk', buildDingTalkPayloads],
+  ['wecom', buildWeComPayloads],
+  ['slack', buildSlackPayloads],
+  ['teams', buildTeamsPayloads],
+];
+
+/** All a reader sees of a message's payloads: plain texts as they are, markup as its renderer shows it. */
+export function shownText(platform: ChatPlatform, payloads: readonly unknown[]): string {
+  const markup = payloads.flatMap((p) => markupTexts(platform, p));
+  const read = (t: string) => (platform === 'slack' ? readSlack(t).text.replace(/\*([^*\n]+)\*/g, '$1') /* mrkdwn bold */ : renderMarkdown(t).text);
+  return [...payloads.flatMap((p) => plainTexts(platform, p)), ...markup.map(read)].join('\n');
+}
 
 // Probing untyped payloads as the receivers get them.
 type Json = Record<string, any>;

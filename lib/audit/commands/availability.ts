@@ -3,7 +3,7 @@ import { type AvailabilityResult, type HistoryItem, createAvailability } from '.
 import { findKeyBefore, keyOfId, listForAvailability, readInOrder, toItem } from '../availability-reader';
 import { fleetFigures, taskFigures, worstFirst } from '../availability-summary';
 import { formatAvailabilityTable } from '../availability-table';
-import { idTime } from '../history-key';
+import { idTime } from '../../store/snapshot-id';
 import { parseHistoryObject } from '../history-object';
 import { formatTime } from '../time-range';
 import { UsageError } from '../usage-error';

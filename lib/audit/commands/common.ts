@@ -3,7 +3,7 @@ import type { Env } from '../../config/config';
 import type { HistoryReader, StateStore } from '../../store/ports';
 import { historyKey } from '../../store/snapshot';
 import { usageLine } from '../args';
-import { SNAPSHOT_ID } from '../history-key';
+import { isSnapshotId } from '../../store/snapshot-id';
 import { type HistoryEntry, parseHistoryObject } from '../history-object';
 import type { Progress } from '../progress';
 import type { Style } from '../style';
@@ -61,7 +61,7 @@ export function kindFromFlag(kind: string | undefined, usage: string): ChangeKin
 
 /** `latest` or a snapshot id, checked before anything is read. */
 export function snapshotRef(ref: string, usage: string): string {
-  if (ref === 'latest' || SNAPSHOT_ID.test(ref)) return ref;
+  if (ref === 'latest' || isSnapshotId(ref)) return ref;
   throw new UsageError(`${ref}: not a snapshot id (YYYYMMDDTHHMMSSmmmZ, e.g. 20261121T071500123Z) or latest`, usage);
 }
 

@@ -7,7 +7,7 @@ import { toItem } from '../availability-reader';
 import { fleetFigures, worstFirst } from '../availability-summary';
 import { buildTimelines } from '../bands';
 import { matchesChange } from '../filter';
-import { idTime } from '../history-key';
+import { idTime } from '../../store/snapshot-id';
 import { type HistoryEntry, parseHistoryObject } from '../history-object';
 import { listHistory, readHistory } from '../history-reader';
 import { renderReport } from '../report-html';
