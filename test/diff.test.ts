@@ -95,30 +95,6 @@ describe('statusSeverity (DESIGN.md §4)', () => {
   });
 });
 
-describe('diffSnapshots: status_changed', () => {
-  it.each(STATUS_TABLE)('%s → %s gives one status_changed of severity %s', (from, to, severity) => {
-    const before = [instance(PROD, [task(OBS_SINK_ID, { status: from })])];
-    const after = [instance(PROD, [task(OBS_SINK_ID, { status: to })])];
-    const changes = diff(before, after);
-    expect(changes).toEqual([
-      {
-        id: expect.stringMatching(/^[0-9a-f]{32}$/),
-        kind: 'status_changed',
-        severity,
-        instance_id: PROD.id,
-        instance_name: 'prod',
-        task_id: OBS_SINK_ID,
-        task_name: 'smart-connect-1',
-        from,
-        to,
-        fields: null,
-        snapshot_id: SNAPSHOT_ID,
-        detected_at: DETECTED_AT,
-      },
-    ]);
-  });
-});
-
 describe('diffSnapshots: task_added / task_removed on a listed instance', () => {
   it.each([
     {

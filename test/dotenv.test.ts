@@ -74,3 +74,34 @@ describe("the README's WEBHOOKS example, pasted into .env as written", () => {
     expect(shown).toEqual(['feishu', 'dingtalk', 'wecom', 'slack', 'teams']);
   });
 });
+
+describe('loadDotEnv', () => {
+  it.each<{ name: string; file: string; before: Record<string, string>; after: Record<string, string | undefined>; loaded: number }>([
+    { name: 'plain pairs', file: 'OBS_BUCKET=scw-audit\nWATCH_REGION=cn-north-4\n', before: {}, after: { OBS_BUCKET: 'scw-audit', WATCH_REGION: 'cn-north-4' }, loaded: 2 },
+    { name: 'double quotes keep spaces and #', file: 'WEBHOOK_SECRET="s3cr3t # not a comment "\n', before: {}, after: { WEBHOOK_SECRET: 's3cr3t # not a comment ' }, loaded: 1 },
+    { name: 'single quotes', file: "WATCH_INSTANCES='prod=59f6d088, dr=c7e2a914'\n", before: {}, after: { WATCH_INSTANCES: 'prod=59f6d088, dr=c7e2a914' }, loaded: 1 },
+    { name: 'JSON in single quotes', file: `WEBHOOKS='[{"type":"generic","url":"https://hooks.example.com/x"}]'`, before: {}, after: { WEBHOOKS: '[{"type":"generic","url":"https://hooks.example.com/x"}]' }, loaded: 1 },
+    { name: 'comment lines and blank lines skipped', file: '# the bucket\n\n   # indented comment\nOBS_BUCKET=b\n#LOG_LEVEL=debug\n', before: {}, after: { OBS_BUCKET: 'b', LOG_LEVEL: undefined }, loaded: 1 },
+    { name: 'a comment after a quoted value', file: 'WEBHOOK_SECRET="s3cr3t-TOKEN" # prod channel\n', before: {}, after: { WEBHOOK_SECRET: 's3cr3t-TOKEN' }, loaded: 1 },
+    { name: 'an inline comment after an unquoted value', file: 'LOG_LEVEL=debug # while testing\n', before: {}, after: { LOG_LEVEL: 'debug' }, loaded: 1 },
+    { name: 'a # without a space before it is part of the value', file: 'OBS_PREFIX=watch#1/\n', before: {}, after: { OBS_PREFIX: 'watch#1/' }, loaded: 1 },
+    { name: 'export prefix and spaces around =', file: 'export CONCURRENCY = 4\n  NOTIFY_ON =  status_changed \n', before: {}, after: { CONCURRENCY: '4', NOTIFY_ON: 'status_changed' }, loaded: 2 },
+    { name: 'CRLF line endings', file: 'OBS_BUCKET=b\r\nWATCH_REGION=cn-east-3\r\n', before: {}, after: { OBS_BUCKET: 'b', WATCH_REGION: 'cn-east-3' }, loaded: 2 },
+    { name: 'a value holding =', file: 'WEBHOOK_URL=https://oapi.dingtalk.com/robot/send?access_token=abc=\n', before: {}, after: { WEBHOOK_URL: 'https://oapi.dingtalk.com/robot/send?access_token=abc=' }, loaded: 1 },
+    { name: 'an empty value', file: 'OBS_PREFIX=\n', before: {}, after: { OBS_PREFIX: '' }, loaded: 1 },
+    { name: 'existing variables win', file: 'OBS_BUCKET=from-file\nWATCH_REGION=cn-north-4\n', before: { OBS_BUCKET: 'from-env' }, after: { OBS_BUCKET: 'from-env', WATCH_REGION: 'cn-north-4' }, loaded: 1 },
+    { name: 'an existing empty variable wins', file: 'OBS_PREFIX=from-file/\n', before: { OBS_PREFIX: '' }, after: { OBS_PREFIX: '' }, loaded: 0 },
+    { name: 'the first of two lines wins', file: 'LOG_LEVEL=warn\nLOG_LEVEL=debug\n', before: {}, after: { LOG_LEVEL: 'warn' }, loaded: 1 },
+    { name: 'malformed lines ignored', file: 'just words\n1BAD=x\n=nokey\nGOOD=yes\n', before: {}, after: { GOOD: 'yes', '1BAD': undefined }, loaded: 1 },
+  ])('$name', ({ file, before, after, loaded }) => {
+    const env: NodeJS.ProcessEnv = { ...before };
+    expect(loadDotEnv(write(file), env)).toBe(loaded);
+    for (const [k, v] of Object.entries(after)) expect([k, env[k]]).toEqual([k, v]);
+  });
+
+  it('a missing file loads nothing and changes nothing', () => {
+    const env: NodeJS.ProcessEnv = { OBS_BUCKET: 'b' };
+    expect(loadDotEnv(join(dir, 'no-such-file'), env)).toBe(0);
+    expect(env).toEqual({ OBS_BUCKET: 'b' });
+  });
+});

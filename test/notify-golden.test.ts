@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NotifyLang } from '../lib/config/config';
@@ -10,11 +9,12 @@ import { buildTeamsPayloads } from '../lib/notify/teams';
 import type { Message } from '../lib/notify/types';
 import { buildWeComPayloads } from '../lib/notify/wecom';
 import message from './fixtures/golden/message.json';
+import { expectGolden } from './support/golden';
 
 /**
  * The exact payloads of a fixed message with every severity and several change kinds, per platform
- * and language. `UPDATE_GOLDEN=1 npx vitest run test/notify-golden.test.ts` rewrites the fixtures:
- * review the diff before committing it.
+ * and language. `npx vitest run test/notify-golden.test.ts -u` rewrites the fixtures: review the
+ * diff before committing it.
  */
 const DIR = join(__dirname, 'fixtures/golden');
 const OPTIONS: Record<NotifyLang, Omit<ChatBuildOptions, 'mention'>> = {
@@ -31,12 +31,11 @@ const PLATFORMS: [string, (m: Message, o: ChatBuildOptions) => unknown[], string
 const cases = PLATFORMS.flatMap(([name, build, mention]) => (['en', 'zh'] as const).map((lang) => [`${name}.${lang}`, build, mention, lang] as const));
 
 describe('golden chat payloads', () => {
-  it.each(cases)('%s', (name, build, mention, lang) => {
+  it.each(cases)('%s', async (name, build, mention, lang) => {
     const payloads = build(message as Message, { ...OPTIONS[lang], mention });
     const actual = `${JSON.stringify(payloads, null, 2)}\n`;
     const file = join(DIR, `${name}.json`);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
-    expect(actual).toBe(readFileSync(file, 'utf8'));
+    await expectGolden(actual, file);
   });
 
   it('the fixed message covers every severity, several kinds, two instances and a task without types', () => {

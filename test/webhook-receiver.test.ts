@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../lib/demo/webhook-receiver';
+import { standardWebhookHeaders } from '../lib/notify/generic';
 
 // The reference vector of the Standard Webhooks spec (standard-webhooks/standard-webhooks,
 // libraries/javascript/src/webhook.test.ts, "sign function works"); re-checked with openssl.
@@ -58,6 +60,27 @@ describe('verifyStandardWebhook', () => {
   ] as const)('%s', (_name, vector, headers, body, secret, age, reason) => {
     const result = verifyStandardWebhook(headers, body, secret, at(vector.timestamp + age));
     expect(result).toEqual(reason === null ? { ok: true } : { ok: false, reason });
+  });
+});
+
+describe('verifyStandardWebhook judges by the official standardwebhooks package', () => {
+  // A key with bytes 0xfb 0xff: base64 "+/", base64url "-_". Node's base64 decoder reads both alphabets.
+  const KEY = Buffer.from([0xfb, 0xff, ...Buffer.from('a key for standard webhooks')]);
+  const BODY = '{"type":"smart_connect.task_changes"}';
+
+  it('accepts what the package signs, for a whsec_ and a plain non-ASCII secret', () => {
+    for (const [secret, official] of [[`whsec_${KEY.toString('base64')}`, new Webhook(`whsec_${KEY.toString('base64')}`)], ['plain-secret-签名', new Webhook(Buffer.from('plain-secret-签名'), { format: 'raw' })]] as const) {
+      const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(SPEC.timestamp), 'webhook-signature': official.sign('msg_1', at(SPEC.timestamp), BODY) };
+      expect(verifyStandardWebhook(headers, BODY, secret, at(SPEC.timestamp))).toEqual({ ok: true });
+    }
+  });
+
+  it("a whsec_ secret in base64url verifies nothing, not even the project's own signature: the package cannot read the key", () => {
+    const secret = `whsec_${KEY.toString('base64url')}`;
+    expect(secret).toMatch(/[-_]/);
+    expect(() => new Webhook(secret)).toThrow(/Base64/);
+    const headers = standardWebhookHeaders('msg_1', SPEC.timestamp, BODY, secret);
+    expect(verifyStandardWebhook(headers, BODY, secret, at(SPEC.timestamp))).toEqual({ ok: false, reason: 'no matching v1 signature' });
   });
 });
 

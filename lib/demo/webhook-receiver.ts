@@ -2,9 +2,10 @@
  * A scripted webhook endpoint on loopback for tests and the demo. It records every request,
  * answers from a FIFO script (then a default, 204) and checks Standard Webhooks signatures.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 export type SignatureStatus = 'valid' | 'invalid' | 'absent';
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
@@ -50,7 +51,13 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Standard Webhooks: `webhook-signature` holds `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>` entries. */
+/**
+ * Standard Webhooks: `webhook-signature` holds `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>` entries.
+ * The signature is computed by the official `standardwebhooks` package, never by the project's signer
+ * (lib/notify/generic.ts): its `Webhook.sign` decodes the key and signs, and a v1 entry must equal that.
+ * Its `verify` is not called because it reads the wall clock; the receiver checks the timestamp against
+ * `now` itself, with the package's tolerance (5 minutes), so that tests can replay fixed vectors.
+ */
 export function verifyStandardWebhook(
   headers: Record<string, string | string[] | undefined>,
   body: string,
@@ -68,17 +75,29 @@ export function verifyStandardWebhook(
   if (skew > TOLERANCE_SECONDS) return { ok: false, reason: 'webhook-timestamp too old' };
   if (skew < -TOLERANCE_SECONDS) return { ok: false, reason: 'webhook-timestamp too new' };
 
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-  if (key.length === 0) return { ok: false, reason: 'empty secret' };
-  const expected = Buffer.from(createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64'));
-  const matches = signatures
-    .split(' ')
-    .filter((entry) => entry.startsWith('v1,'))
-    .some((entry) => {
-      const given = Buffer.from(entry.slice(3));
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    });
+  const webhook = officialWebhook(secret);
+  if (webhook === 'empty') return { ok: false, reason: 'empty secret' };
+  // A whsec_ secret the official library cannot decode (not base64) verifies nothing.
+  if (webhook === 'undecodable') return { ok: false, reason: 'no matching v1 signature' };
+  const expected = Buffer.from(webhook.sign(id, new Date(Number(timestamp) * 1000), body));
+  const matches = signatures.split(' ').some((entry) => {
+    const given = Buffer.from(entry);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
   return matches ? { ok: true } : { ok: false, reason: 'no matching v1 signature' };
+}
+
+/**
+ * The official library's key for `secret`: the base64 remainder of a `whsec_` secret (its own reading),
+ * else the secret's UTF-8 bytes (DESIGN.md §5; the package's `raw` format takes bytes, not a string,
+ * which it would read one UTF-16 unit per byte).
+ */
+function officialWebhook(secret: string): Webhook | 'empty' | 'undecodable' {
+  try {
+    return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(Buffer.from(secret, 'utf8'), { format: 'raw' });
+  } catch (err) {
+    return /empty/i.test((err as Error).message) ? 'empty' : 'undecodable';
+  }
 }
 
 function flatten(headers: IncomingHttpHeaders): Record<string, string> {
