@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { CreateFunctionTriggerRequestBodyTriggerStatusEnum, CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/CreateFunctionTriggerRequestBody';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
 import { SECRET_VARIABLES } from '../lib/doctor/checks';
-import { scheduleMaxGap } from '../lib/doctor/schedule';
+import { scheduleMaxGap } from '../lib/config/schedule';
 import { type Harness, TIMER_EVENT, fixtureTasks, startHarness } from './support/harness';
 
 const run = promisify(execFile);

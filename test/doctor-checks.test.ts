@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, human } from '../lib/doctor/checks';
 import { AsyncConfig, type Deployment, FunctionConfig, Triggers, parseLastRun } from '../lib/doctor/deployment';
-import { scheduleMaxGap } from '../lib/doctor/schedule';
+import { scheduleMaxGap } from '../lib/config/schedule';
 import { MISCONFIGURATIONS, type RawDeployment, SECRET_VALUES, healthyDeployment } from './fixtures/doctor/deployments';
 
 const NOW = new Date('2026-11-21T08:30:07.123Z');
