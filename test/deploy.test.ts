@@ -9,7 +9,9 @@ import * as z from 'zod';
 import { CreateFunctionTriggerRequestBodyTriggerStatusEnum, CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum } from '@huaweicloud/huaweicloud-sdk-functiongraph/v2/model/CreateFunctionTriggerRequestBody';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
 import { SECRET_VARIABLES } from '../lib/doctor/checks';
-import { scheduleMaxGap } from '../lib/doctor/schedule';
+import { parseConfig } from '../lib/config/config';
+import { scheduleMaxGap } from '../lib/config/schedule';
+import { ConfigError } from '../lib/errors';
 import { type Harness, TIMER_EVENT, fixtureTasks, startHarness } from './support/harness';
 
 const run = promisify(execFile);
@@ -52,7 +54,7 @@ const ServerlessConfig = z.looseObject({
 });
 
 /** DESIGN.md §3, less the credentials (inside FunctionGraph they come from the agency). */
-const PLAIN = ['WATCH_INSTANCES', 'WATCH_REGION', 'WATCH_PROJECT_ID', 'DMS_ENDPOINT', 'OBS_BUCKET', 'OBS_PREFIX', 'OBS_ENDPOINT', 'WEBHOOK_TYPE', 'NOTIFY_ON', 'NOTIFY_FIRST_RUN', 'OUTBOX_MAX_AGE', 'CONCURRENCY', 'LOG_LEVEL', 'REMIND_EVERY'];
+const PLAIN = ['WATCH_INSTANCES', 'WATCH_REGION', 'WATCH_PROJECT_ID', 'DMS_ENDPOINT', 'OBS_BUCKET', 'OBS_PREFIX', 'OBS_ENDPOINT', 'WEBHOOK_TYPE', 'NOTIFY_ON', 'NOTIFY_FIRST_RUN', 'OUTBOX_MAX_AGE', 'CONCURRENCY', 'LOG_LEVEL', 'REMIND_EVERY', 'FLAP_THRESHOLD', 'FLAP_WINDOW', 'WATCH_SCHEDULE'];
 /** The doctor's list of variables that must be encrypted. */
 const SECRET = [...SECRET_VARIABLES];
 
@@ -63,6 +65,13 @@ async function print(dir: string, env: Record<string, string>, params: string[] 
   });
   return ServerlessConfig.parse(JSON.parse(stdout.slice(stdout.indexOf('{'))));
 }
+
+/** The function's environment as FunctionGraph gives it: the plain and the encrypted variables; the project from the runtime. */
+const functionEnv = (cfg: z.infer<typeof ServerlessConfig>) => {
+  const fn = Object.values(cfg.functions)[0]!;
+  return { ...fn.environment.variables, ...fn.encryptedUserData };
+};
+const RUNTIME = { projectId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9' };
 
 /** The provider's keys overlaid by the function's, as the plugin merges them (basePlugin.ts:32,83-84). */
 function pluginProps(cfg: z.infer<typeof ServerlessConfig>): Record<string, unknown> {
@@ -138,6 +147,9 @@ describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () =>
     });
     expect(Object.values(CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum)).toContain(body.trigger_type_code);
     expect(Object.values(CreateFunctionTriggerRequestBodyTriggerStatusEnum)).toContain(body.trigger_status);
+    // WATCH_SCHEDULE is the trigger's schedule, and the function's configuration accepts it with the default flapping settings.
+    expect(Object.values(cfg.functions)[0]!.environment.variables).toMatchObject({ WATCH_SCHEDULE: body.event_data.schedule, FLAP_THRESHOLD: '4', FLAP_WINDOW: '1h' });
+    expect(parseConfig(functionEnv(cfg), RUNTIME)).toMatchObject({ flapThreshold: 4, flapWindowMs: 3_600_000 });
     // The schedule the doctor accepts: at least every REMIND_EVERY (4h).
     expect(scheduleMaxGap(body.event_data.schedule_type as string, body.event_data.schedule as string)).toEqual({ ok: true, maxGapS: 300 });
     // A redeploy finds this trigger by these fields; change one and a second trigger is created.
@@ -148,7 +160,22 @@ describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () =>
     const other = await print(dir, { WATCH_INSTANCES: 'x', OBS_BUCKET: 'b' }, ['schedule=0 0 * * * *', 'agency=ops-watch']);
     const fn = Object.values(other.functions)[0]!;
     expect(timerTriggerBody(fn.events[0]!).event_data).toMatchObject({ schedule: '0 0 * * * *', schedule_type: 'Cron' });
+    expect(fn.environment.variables.WATCH_SCHEDULE).toBe('0 0 * * * *');
     expect(fn.agencyName).toBe('ops-watch');
+  });
+
+  it('an hourly schedule needs a longer FLAP_WINDOW: the function refuses the default 1h, naming the fix', async () => {
+    const hourly = async (env: Record<string, string>) => functionEnv(await print(dir, { WATCH_INSTANCES: 'x', OBS_BUCKET: 'b', WEBHOOK_URL: 'https://hooks.example/x', ...env }, ['schedule=0 0 * * * *']));
+    let refused: unknown;
+    try {
+      parseConfig(await hourly({}), RUNTIME);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).problems).toEqual([expect.stringContaining('FLAP_WINDOW is too short for FLAP_THRESHOLD=4 at WATCH_SCHEDULE: 4 consecutive runs span at least 3h')]);
+    expect(parseConfig(await hourly({ FLAP_WINDOW: '4h' }), RUNTIME)).toMatchObject({ flapWindowMs: 4 * 3_600_000 });
+    expect(parseConfig(await hourly({ FLAP_THRESHOLD: '0' }), RUNTIME)).toMatchObject({ flapThreshold: 0 });
   });
 
   it('refuses to resolve without the required variables', async () => {

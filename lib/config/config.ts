@@ -5,6 +5,8 @@ import { isWordLike } from './issues';
 import { bool, choice, duration, durationOrOff, httpUrl, integer, isTimeZone, text, variable } from './env-value';
 import { type ChannelConfig, KINDS, type NumberedEntry, duplicateChannels, shorthandEntry, toChannel, webhooksVariable } from './channels';
 import { obsLocation, obsVariables } from './obs-env';
+import { formatDuration } from './duration';
+import { type Schedule, parseScheduleText, shortestSpanS } from './schedule';
 import { ConfigError } from '../errors';
 import { LOG_LEVELS, type LogLevel } from '../log';
 
@@ -57,12 +59,6 @@ export interface Config {
 
 export type Env = Record<string, string | undefined>;
 
-/**
- * FunctionGraph's shortest timer period. A run detects at most one status change per task, so
- * FLAP_THRESHOLD changes need at least FLAP_THRESHOLD − 1 periods between the first and the last.
- */
-export const MIN_TIMER_PERIOD_MS = 60_000;
-
 const notifyOn = variable((raw, problem): ChangeKind[] => {
   if (!raw) return [...CHANGE_KINDS];
   const kinds = raw.split(',').map((k) => k.trim()).filter(Boolean);
@@ -106,6 +102,14 @@ const WatchEnv = z.object({
   NOTIFY_AFTER: duration('NOTIFY_AFTER', { dflt: '0s', minMs: 0, form: 'a duration such as 0s, 5m or 1h' }),
   FLAP_THRESHOLD: integer('FLAP_THRESHOLD', { dflt: 4, min: 0, max: 100, example: 4, refuse: [1], form: '0 (off) or a decimal integer from 2 to 100, such as 4' }),
   FLAP_WINDOW: duration('FLAP_WINDOW', { dflt: '1h', minMs: 1, form: 'a duration such as 1h or 30m' }),
+  /** The TIMER trigger's schedule (serverless.yml sets both from one parameter); only FLAP_WINDOW is checked against it. */
+  WATCH_SCHEDULE: variable((raw, problem): Schedule | undefined => {
+    if (raw === undefined) return undefined;
+    const parsed = parseScheduleText(raw);
+    if (parsed.ok) return parsed.schedule;
+    problem(`WATCH_SCHEDULE must be the TIMER trigger's schedule, a Cron with 6 fields such as 0 */5 * * * * (optionally after CRON_TZ=<zone>) or a Rate such as Rate 5m: ${parsed.reason}`);
+    return undefined;
+  }),
 });
 type WatchEnv = z.output<typeof WatchEnv>;
 const ORDER = Object.keys(WatchEnv.shape);
@@ -122,13 +126,23 @@ function crossChecks(e: WatchEnv, ctx: z.RefinementCtx): void {
     at('WATCH_PROJECT_ID')("WATCH_PROJECT_ID is required: the runtime gave no project id; expected the instances' project id");
   }
   duplicateChannels(channelEntries(e, at('WEBHOOKS')), at('WEBHOOKS'));
-  const needMs = (e.FLAP_THRESHOLD - 1) * MIN_TIMER_PERIOD_MS;
-  if (e.FLAP_THRESHOLD >= 2 && e.FLAP_WINDOW < needMs) {
-    at('FLAP_WINDOW')(
-      `FLAP_WINDOW is shorter than FLAP_THRESHOLD=${e.FLAP_THRESHOLD} status changes can fill: expected at least ${needMs / MIN_TIMER_PERIOD_MS}m ` +
-        '(a run detects at most one status change per task, and a FunctionGraph timer runs at most once a minute), or FLAP_THRESHOLD=0 to turn flapping off',
-    );
-  }
+  const flapVariables = ['FLAP_THRESHOLD', 'FLAP_WINDOW', 'WATCH_SCHEDULE'];
+  if (!ctx.issues.some((i) => flapVariables.includes(String(i.path?.[0])))) flapWindowProblem(e).forEach(at('FLAP_WINDOW'));
+}
+
+/** DESIGN.md §10: FLAP_THRESHOLD changes, one per run at most, must fit in FLAP_WINDOW at the trigger's schedule. */
+function flapWindowProblem(e: WatchEnv): string[] {
+  const threshold = e.FLAP_THRESHOLD;
+  if (threshold < 2 || e.WATCH_SCHEDULE === undefined) return [];
+  const spanS = shortestSpanS(e.WATCH_SCHEDULE, threshold);
+  if (e.FLAP_WINDOW > spanS * 1000) return [];
+  const off = 'or FLAP_THRESHOLD=0 to turn flapping off';
+  if (!Number.isFinite(spanS)) return [`FLAP_WINDOW can never hold FLAP_THRESHOLD=${threshold} status changes at WATCH_SCHEDULE: it runs fewer than ${threshold} times in 8 years; expected a schedule that runs more often, ${off}`];
+  const span = formatDuration(spanS * 1000);
+  return [
+    `FLAP_WINDOW is too short for FLAP_THRESHOLD=${threshold} at WATCH_SCHEDULE: ${threshold} consecutive runs span at least ${span} and a run detects at most one status change per task, ` +
+      `so a window of ${formatDuration(e.FLAP_WINDOW)} never holds ${threshold} changes; expected FLAP_WINDOW longer than ${span}, ${off}`,
+  ];
 }
 
 function channelEntries(e: WatchEnv, problem: (message: string) => void): NumberedEntry[] {

@@ -6,3 +6,9 @@ export function parseDuration(text: string): number | undefined {
   if (!m) return undefined;
   return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
 }
+
+/** Milliseconds in the largest unit that is exact (`15m`, `3h`, `3661s`, `1500ms`): a value parseDuration reads back. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  return `${ms}ms`;
+}

@@ -1,10 +1,10 @@
 // The doctor's checks (pure): a deployed function, its triggers, its async invoke configuration and
 // the last run against what smart-connect-watch needs to run on schedule, one at a time, never two.
 // A problem names what is wrong and how to fix it; no message ever quotes a variable's value.
-import { parseDuration } from '../config/duration';
+import { formatDuration, parseDuration } from '../config/duration';
+import { type Schedule, maxGapS, parseSchedule, parseScheduleText, sameSchedule, shortestSpanS } from '../config/schedule';
 import { showInvisible } from '../visible-text';
 import type { Deployment, LastRun, Trigger } from './deployment';
-import { scheduleMaxGap } from './schedule';
 
 export interface Problem {
   id: ProblemId;
@@ -13,6 +13,7 @@ export interface Problem {
 }
 export type ProblemId =
   | 'no_timer' | 'timer_disabled' | 'several_timers' | 'schedule_too_rare'
+  | 'flap_window_short' | 'watch_schedule_invalid' | 'watch_schedule_differs'
   | 'max_instances' | 'requests_per_instance' | 'async_retries' | 'async_not_configured'
   | 'no_agency' | 'timeout_short' | 'timeout_fleet' | 'memory_low' | 'runtime'
   | 'missing_variable' | 'plain_secret' | 'last_run_old' | 'no_run_yet';
@@ -81,18 +82,29 @@ export function diagnose(d: Deployment, lastRun: LastRun, now: Date): Diagnosis 
   }
   if (active.length > 1) add('several_timers', `${active.length} active TIMER triggers (${active.map(describe).join(', ')}): runs overlap`, 'delete all but one in the console (a redeploy with a changed schedule adds a trigger and keeps the old one)');
   const remind = remindEveryS(plain.REMIND_EVERY, notes);
+  const flap = flapSettings(plain, notes);
   let gapS: number | undefined;
+  const schedules: { t: Trigger; schedule: Schedule }[] = [];
   for (const t of active) {
-    const gap = scheduleMaxGap(t.event_data?.schedule_type ?? '', t.event_data?.schedule ?? '');
-    if (!gap.ok) {
-      notes.push(`schedule of ${describe(t)} not checked: ${gap.reason}`);
+    const parsed = parseSchedule(t.event_data?.schedule_type ?? '', t.event_data?.schedule ?? '');
+    if (!parsed.ok) {
+      notes.push(`schedule of ${describe(t)} not checked: ${parsed.reason}`);
       continue;
     }
-    gapS = Math.min(gapS ?? Number.POSITIVE_INFINITY, gap.maxGapS);
-    if (remind !== null && gap.maxGapS > remind) {
-      add('schedule_too_rare', `TIMER trigger ${describe(t)} can wait ${human(gap.maxGapS)} between runs, longer than REMIND_EVERY (${human(remind)}): reminders come late`, `schedule a run at least every ${human(remind)} (e.g. Cron "0 */5 * * * *"), or raise REMIND_EVERY`);
+    schedules.push({ t, schedule: parsed.schedule });
+    const maxGap = maxGapS(parsed.schedule);
+    gapS = Math.min(gapS ?? Number.POSITIVE_INFINITY, maxGap);
+    if (remind !== null && maxGap > remind) {
+      add('schedule_too_rare', `TIMER trigger ${describe(t)} can wait ${human(maxGap)} between runs, longer than REMIND_EVERY (${human(remind)}): reminders come late`, `schedule a run at least every ${human(remind)} (e.g. Cron "0 */5 * * * *"), or raise REMIND_EVERY`);
+    }
+    // DESIGN.md §10: a run detects at most one status change per task, and a change counts while younger than FLAP_WINDOW.
+    const spanS = flap === null ? 0 : shortestSpanS(parsed.schedule, flap.threshold);
+    if (flap !== null && flap.windowMs <= spanS * 1000) {
+      const span = Number.isFinite(spanS) ? formatDuration(spanS * 1000) : human(spanS);
+      add('flap_window_short', `TIMER trigger ${describe(t)} takes at least ${span} for FLAP_THRESHOLD=${flap.threshold} runs, and FLAP_WINDOW is ${formatDuration(flap.windowMs)}: a task that changes status at every run is never reported as flapping`, `set FLAP_WINDOW longer than ${span}, schedule runs more often, or set FLAP_THRESHOLD=0 to turn flapping off`);
     }
   }
+  watchSchedule(plain.WATCH_SCHEDULE, schedules, add);
 
   // One run at a time, not retried into the next.
   const maxInstances = c.strategy_config?.concurrency;
@@ -146,6 +158,29 @@ function remindEveryS(v: unknown, notes: string[]): number | null {
     return null;
   }
   return ms / 1000;
+}
+
+/** FLAP_THRESHOLD and FLAP_WINDOW as the function reads them (defaults 4 and 1h); null when flapping is off or they are not valid. */
+function flapSettings(plain: Record<string, unknown>, notes: string[]): { threshold: number; windowMs: number } | null {
+  const threshold = filled(plain.FLAP_THRESHOLD) ? String(plain.FLAP_THRESHOLD).trim() : '4';
+  if (threshold === '0') return null;
+  const windowMs = parseDuration(filled(plain.FLAP_WINDOW) ? String(plain.FLAP_WINDOW).trim() : '1h');
+  if (!/^\d{1,3}$/.test(threshold) || Number(threshold) < 2 || Number(threshold) > 100 || windowMs === undefined || windowMs <= 0) {
+    notes.push('FLAP_THRESHOLD or FLAP_WINDOW is not valid: the schedule is not checked against them');
+    return null;
+  }
+  return { threshold: Number(threshold), windowMs };
+}
+
+/** WATCH_SCHEDULE (optional) must be the schedule of an active trigger: the function checks FLAP_WINDOW against it. */
+function watchSchedule(v: unknown, schedules: { t: Trigger; schedule: Schedule }[], add: (id: ProblemId, p: string, f: string) => void): void {
+  if (!filled(v)) return;
+  const hint = 'serverless.yml sets it and the trigger from one parameter, --param="schedule=…"';
+  const parsed = parseScheduleText(String(v));
+  if (!parsed.ok) return add('watch_schedule_invalid', `WATCH_SCHEDULE is not a TIMER schedule (${parsed.reason}): every run fails with "invalid configuration"`, `set WATCH_SCHEDULE to the TIMER trigger's schedule (${hint})`);
+  if (schedules.length > 0 && !schedules.some((s) => sameSchedule(s.schedule, parsed.schedule))) {
+    add('watch_schedule_differs', `WATCH_SCHEDULE is not the schedule of TIMER trigger ${schedules.map((s) => describe(s.t)).join(', ')}: FLAP_WINDOW is checked against a schedule that does not run the function`, `set WATCH_SCHEDULE to the trigger's schedule and redeploy (${hint})`);
+  }
 }
 
 /** The last check must be no older than the schedule's longest gap plus the run's timeout. */
