@@ -35,14 +35,14 @@ describe('refused: a ConfigError naming the variables, with the numbers', () => 
   it.each<[string, Env, string[]]>([
     ['a window equal to the span (a change counts while younger than FLAP_WINDOW)', { WATCH_SCHEDULE: '0 */5 * * * *', FLAP_WINDOW: '15m' }, [short(4, '15m', '15m')]],
     ['10m at the default schedule', { WATCH_SCHEDULE: '0 */5 * * * *', FLAP_WINDOW: '10m' }, [short(4, '15m', '10m')]],
-    ['the default 1h at Rate 1h', { WATCH_SCHEDULE: 'Rate 1h' }, [short(4, '3h', '1h')]],
+    ['1h set explicitly at Rate 1h', { WATCH_SCHEDULE: 'Rate 1h', FLAP_WINDOW: '1h' }, [short(4, '3h', '1h')]],
     ['FLAP_THRESHOLD=13 at 5 minutes in 1h', { WATCH_SCHEDULE: '5m', FLAP_THRESHOLD: '13' }, [short(13, '1h', '1h')]],
     ['two runs a minute apart each hour: 4 runs span 61m, not 3m', { WATCH_SCHEDULE: '0 0,1 * * * *', FLAP_WINDOW: '1h' }, [short(4, '61m', '1h')]],
     ['seconds, with a window in milliseconds', { WATCH_SCHEDULE: '*/10 * * * * *', FLAP_THRESHOLD: '2', FLAP_WINDOW: '9500ms' }, [short(2, '10s', '9500ms')]],
     ['office hours, 9 runs a day: 12 runs span at least 15:00 to 17:00 the next day', { WATCH_SCHEDULE: '0 0 9-17 * * MON-FRI', FLAP_THRESHOLD: '12', FLAP_WINDOW: '1d' }, [short(12, '26h', '1d')]],
     [
       'a schedule that runs 4 times in no 8 years',
-      { WATCH_SCHEDULE: '0 0 0 29 2 ?' },
+      { WATCH_SCHEDULE: '0 0 0 29 2 ?', FLAP_THRESHOLD: '4' },
       ['FLAP_WINDOW can never hold FLAP_THRESHOLD=4 status changes at WATCH_SCHEDULE: it runs fewer than 4 times in 8 years; expected a schedule that runs more often, or FLAP_THRESHOLD=0 to turn flapping off'],
     ],
   ])('%s', (_name, patch, problems) => {
@@ -72,6 +72,12 @@ describe('refused: a ConfigError naming the variables, with the numbers', () => 
     ],
   ])('one problem each: %s', (_name, patch, problems) => {
     expect(configProblems({ ...BASE, ...patch })).toEqual(problems);
+  });
+});
+
+describe('the defaults are never refused: flapping goes undetected at a rare schedule (doctor names it), the runs go on', () => {
+  it.each(['Rate 1h', '0 0 * * * *', '0 0 0 29 2 ?'])('FLAP_THRESHOLD and FLAP_WINDOW unset at %s', (schedule) => {
+    expect(configProblems({ ...BASE, WATCH_SCHEDULE: schedule })).toEqual([]);
   });
 });
 

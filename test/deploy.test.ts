@@ -148,7 +148,7 @@ describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () =>
     expect(Object.values(CreateFunctionTriggerRequestBodyTriggerTypeCodeEnum)).toContain(body.trigger_type_code);
     expect(Object.values(CreateFunctionTriggerRequestBodyTriggerStatusEnum)).toContain(body.trigger_status);
     // WATCH_SCHEDULE is the trigger's schedule, and the function's configuration accepts it with the default flapping settings.
-    expect(Object.values(cfg.functions)[0]!.environment.variables).toMatchObject({ WATCH_SCHEDULE: body.event_data.schedule, FLAP_THRESHOLD: '4', FLAP_WINDOW: '1h' });
+    expect(Object.values(cfg.functions)[0]!.environment.variables).toMatchObject({ WATCH_SCHEDULE: body.event_data.schedule, FLAP_THRESHOLD: '', FLAP_WINDOW: '' });
     expect(parseConfig(functionEnv(cfg), RUNTIME)).toMatchObject({ flapThreshold: 4, flapWindowMs: 3_600_000 });
     // The schedule the doctor accepts: at least every REMIND_EVERY (4h).
     expect(scheduleMaxGap(body.event_data.schedule_type as string, body.event_data.schedule as string)).toEqual({ ok: true, maxGapS: 300 });
@@ -164,11 +164,12 @@ describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () =>
     expect(fn.agencyName).toBe('ops-watch');
   });
 
-  it('an hourly schedule needs a longer FLAP_WINDOW: the function refuses the default 1h, naming the fix', async () => {
+  it('an hourly schedule: the defaults run (flapping goes undetected; doctor names it); a FLAP_WINDOW set too short is refused, naming the fix', async () => {
     const hourly = async (env: Record<string, string>) => functionEnv(await print(dir, { WATCH_INSTANCES: 'x', OBS_BUCKET: 'b', WEBHOOK_URL: 'https://hooks.example/x', ...env }, ['schedule=0 0 * * * *']));
+    expect(parseConfig(await hourly({}), RUNTIME)).toMatchObject({ flapThreshold: 4, flapWindowMs: 3_600_000 });
     let refused: unknown;
     try {
-      parseConfig(await hourly({}), RUNTIME);
+      parseConfig(await hourly({ FLAP_WINDOW: '2h' }), RUNTIME);
     } catch (e) {
       refused = e;
     }
@@ -177,6 +178,7 @@ describe('serverless.yml, as serverless-huawei-functions 0.0.10 reads it', () =>
     expect(parseConfig(await hourly({ FLAP_WINDOW: '4h' }), RUNTIME)).toMatchObject({ flapWindowMs: 4 * 3_600_000 });
     expect(parseConfig(await hourly({ FLAP_THRESHOLD: '0' }), RUNTIME)).toMatchObject({ flapThreshold: 0 });
   });
+
 
   it('refuses to resolve without the required variables', async () => {
     const failure = (await print(dir, {}).then(() => null, (e: { stdout: string; stderr: string }) => `${e.stdout}${e.stderr}`)) ?? '';

@@ -115,7 +115,7 @@ type WatchEnv = z.output<typeof WatchEnv>;
 const ORDER = Object.keys(WatchEnv.shape);
 
 /** The checks that span variables; their problems are listed with the first variable they name. */
-function crossChecks(e: WatchEnv, ctx: z.RefinementCtx): void {
+function crossChecks(e: WatchEnv, ctx: z.RefinementCtx, flapSet: boolean): void {
   const at = (variable: keyof WatchEnv) => (message: string) => ctx.addIssue({ code: 'custom', message, path: [variable], input: undefined });
   const seen = e.WATCH_INSTANCES.seen;
   if (seen.some((i) => !i.region) && !e.WATCH_REGION) {
@@ -127,7 +127,9 @@ function crossChecks(e: WatchEnv, ctx: z.RefinementCtx): void {
   }
   duplicateChannels(channelEntries(e, at('WEBHOOKS')), at('WEBHOOKS'));
   const flapVariables = ['FLAP_THRESHOLD', 'FLAP_WINDOW', 'WATCH_SCHEDULE'];
-  if (!ctx.issues.some((i) => flapVariables.includes(String(i.path?.[0])))) flapWindowProblem(e).forEach(at('FLAP_WINDOW'));
+  // Only a FLAP_* someone set is refused: the defaults at a rare schedule leave flapping undetected
+  // (doctor names it as flap_window_short) rather than stop every run, alerts and all.
+  if (flapSet && !ctx.issues.some((i) => flapVariables.includes(String(i.path?.[0])))) flapWindowProblem(e).forEach(at('FLAP_WINDOW'));
 }
 
 /** DESIGN.md §10: FLAP_THRESHOLD changes, one per run at most, must fit in FLAP_WINDOW at the trigger's schedule. */
@@ -180,12 +182,13 @@ function toConfig(e: WatchEnv): Config {
   };
 }
 
-const ConfigFromEnv = WatchEnv.superRefine(crossChecks, { when: () => true }).transform(toConfig);
+const configFromEnv = (flapSet: boolean) => WatchEnv.superRefine((e, ctx) => crossChecks(e, ctx, flapSet), { when: () => true }).transform(toConfig);
 
 /** Parses DESIGN.md §3 variables. Throws one ConfigError listing every problem; never echoes a value of a secret. */
 export function parseConfig(env: Env, fallback: { projectId?: string | undefined } = {}): Config {
   const project = [env.WATCH_PROJECT_ID, fallback.projectId, env.RUNTIME_PROJECT_ID].find((p) => p !== undefined && p.trim() !== '');
-  const parsed = ConfigFromEnv.safeParse({ ...env, WATCH_PROJECT_ID: project });
+  const flapSet = [env.FLAP_THRESHOLD, env.FLAP_WINDOW].some((v) => v !== undefined && v.trim() !== '');
+  const parsed = configFromEnv(flapSet).safeParse({ ...env, WATCH_PROJECT_ID: project });
   if (parsed.success) return parsed.data;
   const rank = (issue: z.core.$ZodIssue) => ORDER.indexOf(String(issue.path[0]));
   throw new ConfigError([...parsed.error.issues].sort((a, b) => rank(a) - rank(b)).map((i) => i.message));
