@@ -42,6 +42,10 @@ export interface SnapshotStore {
   listKeys(sub: string): Promise<string[]>;
   /** An object's text, by key relative to the prefix; undefined when it does not exist. */
   readText(key: string): Promise<string | undefined>;
+  /** Writes an object's text (JSON), by key relative to the prefix: for objects other than state and history (silences.json). */
+  putText(key: string, text: string): Promise<void>;
+  /** Deletes an object, by key relative to the prefix (a missing one is no error). */
+  deleteKey(key: string): Promise<void>;
   /** Short human description (`obs://bucket/prefix`), for messages. */
   readonly location: string;
   /** OBS_PREFIX as configured, so callers can turn relative keys into full ones. */
@@ -281,6 +285,15 @@ export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableSto
 
     async readText(key) {
       return (await get(key))?.Content;
+    },
+
+    async putText(key, text) {
+      const bytes = Buffer.from(text);
+      await put(key, { length: bytes.length, chunks: () => [bytes] });
+    },
+
+    async deleteKey(key) {
+      await call('DELETE', key, () => client.deleteObject({ Bucket: bucket, Key: prefix + key }), true);
     },
 
     async readState(intern) {
