@@ -79,8 +79,8 @@ export function parseAdd(argv: readonly string[], now: Date): AddOptions | 'help
   } else {
     ends = parseFutureTime('until', flags.until!, now, usage);
   }
-  if (ends <= starts) fail(`the silence would end (${ends.toISOString()}) before it starts (${starts.toISOString()})`);
   if (ends <= now) fail(`the silence would end (${ends.toISOString()}) in the past`);
+  if (ends <= starts) fail(`the silence would end (${ends.toISOString()}) before it starts (${starts.toISOString()})`);
   if (ends.getTime() - starts.getTime() > MAX_SPAN_MS && flags.force !== true) fail(`the silence would last ${Math.ceil((ends.getTime() - starts.getTime()) / 86_400_000)} days, more than 90: give --force if that is meant`);
   return { sub: 'add', instance, task, kind, starts, ends, comment: comment!, by: flags.by?.trim() || osUser() };
 }
