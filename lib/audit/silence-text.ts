@@ -77,3 +77,11 @@ export function matchesSnapshot(s: Silence, snapshot: Snapshot): boolean {
     return matches(anyKind, base) || i.tasks.some((t) => matches(anyKind, { ...base, task_id: t.id, task_name: t.task_name ?? null }));
   });
 }
+
+/** `show`'s lines for the silences active at the snapshot's time; none when there are none. */
+export function activeSilenceLines(silences: readonly Silence[], at: Date, style: Style): string[] {
+  const active = silences.filter((s) => activeAt(s, at));
+  if (active.length === 0) return [];
+  const rows = active.map((s) => [s.id, `${scopeText(s)} until ${silenceTime(s.ends_at)}`, `by ${showInvisible(s.created_by)}: ${truncateTo(showInvisible(s.comment.replace(/\s+/g, ' ')), COMMENT_MAX)}`]);
+  return ['', style.bold(`silences active at ${silenceTime(at.toISOString())}`), ...alignRows(rows).map((l) => `  ${l}`)];
+}
