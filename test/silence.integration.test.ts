@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalObs, startLocalObs } from '../lib/demo/local-obs';
 import { Secret } from '../lib/secret';
-import { createObsStore } from '../lib/store/obs-store';
+import { type ClosableStore, createObsStore } from '../lib/store/obs-store';
 import { JOURNAL_SCHEMA, type JournalEntry } from '../lib/store/silence-journal';
 import { readModifyWrite } from '../lib/store/silences-file';
 import { Bucket, generateHistory, timesEndingAt } from './fixtures/audit/history';
@@ -41,6 +41,7 @@ describe('silence add|list|expire (built CLI, local OBS)', { timeout: 300_000 },
   let proxy: ObsFaultProxy;
   let bucket: Bucket;
   let env: Record<string, string>;
+  let direct: ClosableStore;
   const stored = async () => JSON.parse((await bucket.get(FILE)) ?? 'null') as { schema: string; silences: Record<string, unknown>[] } | null;
 
   beforeAll(async () => {
@@ -48,11 +49,13 @@ describe('silence add|list|expire (built CLI, local OBS)', { timeout: 300_000 },
     proxy = await startObsFaultProxy(obs.endpoint);
     bucket = await Bucket.open(obs.endpoint, obs.bucket, obs.accessKey, obs.secretKey);
     await bucket.upload(generateHistory(timesEndingAt(new Date(Date.now() - 60_000), 4, HOUR), PREFIX));
+    direct = await createObsStore({ bucket: obs.bucket, prefix: PREFIX, endpoint: obs.endpoint, credentials: { ak: new Secret(obs.accessKey), sk: new Secret(SK), securityToken: undefined, source: 'environment' } });
     env = { OBS_ENDPOINT: proxy.url, OBS_BUCKET: obs.bucket, OBS_PREFIX: PREFIX, CLOUD_SDK_AK: obs.accessKey, CLOUD_SDK_SK: SK };
   }, 120_000);
 
   afterAll(async () => {
     bucket?.close();
+    direct?.close();
     await proxy?.close();
     await obs?.close();
   });
@@ -200,6 +203,16 @@ describe('silence add|list|expire (built CLI, local OBS)', { timeout: 300_000 },
     const denied = await cli(['silence', 'add', '--task', 'a*', '--for', '1h', '--comment', 'x'], env);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/OBS PUT obs:\/\/.*silences\/journal\/sil_[0-9a-f]+-add\.json failed: AccessDenied/);
+    // silences.json cannot be written: the journaled edit is withdrawn, so no later edit applies it.
+    proxy.clear();
+    const journal = async () => (await direct.listKeys('silences/journal/')).length;
+    const entries = await journal();
+    proxy.fault({ method: 'PUT', key: /silences\.json$/, status: 503, code: 'ServiceUnavailable' });
+    const failed = await cli(['silence', 'add', '--task', 'never-*', '--for', '1h', '--comment', 'x'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/OBS PUT obs:\/\/.*silences\.json failed: ServiceUnavailable.*\(after \d attempts\) \(the edit was withdrawn/);
+    expect(await journal()).toBe(entries);
+    expect(await bucket.get(FILE)).not.toContain('never-*');
     proxy.clear();
     const wrongKey = 'AK-NOT-KNOWN-TO-S3RVER-77';
     const rejected = await cli(['silence', 'list'], { ...env, CLOUD_SDK_AK: wrongKey });

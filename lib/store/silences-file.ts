@@ -60,6 +60,17 @@ export interface EditDeps {
  */
 export async function editSilences(store: SilencesWriter, entry: JournalEntry, deps: EditDeps): Promise<Silence[]> {
   await store.putText(journalKey(entry), `${serialise(entry)}\n`);
+  try {
+    return await applyJournaled(store, entry, deps);
+  } catch (err) {
+    // The edit failed: withdraw it, so that a later edit does not apply it behind the user's back.
+    const withdrawn = await store.deleteKey(journalKey(entry)).then(() => true, () => false);
+    const note = withdrawn ? 'the edit was withdrawn; `silence list` shows what the file holds' : `its journal entry ${store.prefix}${journalKey(entry)} remains: the next edit may apply it`;
+    throw new StoreError(`${describeError(err)} (${note})`, { cause: err });
+  }
+}
+
+async function applyJournaled(store: SilencesWriter, entry: JournalEntry, deps: EditDeps): Promise<Silence[]> {
   const known = new Map<string, JournalEntry>([[journalKey(entry), entry]]);
   const attempts = deps.attempts ?? 8;
   let entries = [entry];
@@ -74,7 +85,7 @@ export async function editSilences(store: SilencesWriter, entry: JournalEntry, d
       return back;
     }
     if (attempt >= attempts) {
-      throw new StoreError(`${store.prefix}${SILENCES_KEY}: after ${attempts} attempts it still lacks ${missing.map(entryId).join(', ')} (other writers at the same time?); the edit is journaled and the next edit adds it`);
+      throw new StoreError(`${store.prefix}${SILENCES_KEY}: after ${attempts} attempts it still lacks ${missing.map(entryId).join(', ')} (other writers at the same time?)`);
     }
     // Another writer overwrote the file between our read and write: wait a little, at random, and merge again.
     await deps.sleep(Math.round(50 + deps.random() * 200 * attempt));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SILENCES_KEY, type Silence, ended } from '../../alerting/silences';
+import { describeError } from '../../errors';
 import { JOURNAL_SCHEMA } from '../../store/silence-journal';
 import { type SilencesWriter, editSilences, readForEdit } from '../../store/silences-file';
 import { usageLine } from '../args';
@@ -73,8 +74,12 @@ async function add(ctx: AuditContext, o: AddOptions): Promise<number> {
   const store = writer(ctx);
   await editSilences(store, { schema: JOURNAL_SCHEMA, op: 'add', silence }, editDeps(ctx));
   ctx.io.out(`${silence.id}\n${summaryLine(silence, ctx.now)}\n`);
-  const state = await ctx.store.readState();
-  if (state.kind === 'ok' && !matchesSnapshot(silence, state.state.snapshot)) {
+  // The silence is written: a failure to check it is a warning, not a failed command.
+  const state = await ctx.store.readState().catch((err: unknown) => {
+    ctx.io.err(`warning: ${silence.id} was added but not checked against the latest snapshot: ${describeError(err)}\n`);
+    return undefined;
+  });
+  if (state?.kind === 'ok' && !matchesSnapshot(silence, state.state.snapshot)) {
     ctx.io.err(`warning: ${silence.id} matches no instance or task of the latest snapshot (${state.state.snapshot.id}); check the globs (they match names or ids, whole and case-sensitive)\n`);
   }
   return 0;
