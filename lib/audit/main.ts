@@ -1,7 +1,7 @@
 import { createObsStore } from '../store/obs-store';
 import { ConfigError, describeError } from '../errors';
 import { Redactor } from '../secret';
-import { type AuditCommand, type AuditIo, type AuditStore, formatHelp } from './commands/common';
+import { type AuditCommand, type AuditIo, type AuditStore, HelpRequest, formatHelp } from './commands/common';
 import { diffCommand, showCommand } from './commands/show';
 import { availabilityCommand } from './commands/availability';
 import { historyCommand } from './commands/history';
@@ -9,6 +9,7 @@ import { reportCommand } from './commands/report';
 import { verifyCommand } from './commands/verify';
 import { doctorCommand } from './commands/doctor';
 import { statusCommand } from './commands/status';
+import { silenceCommand } from './commands/silence';
 import { parseAuditConfig, type AuditConfig } from './config';
 import { createProgress } from './progress';
 import { colourEnabled, createStyle } from './style';
@@ -17,7 +18,7 @@ import { UsageError } from './usage-error';
 /** A command of any option type: each command's `parse` feeds only its own `run`. */
 type AnyCommand = AuditCommand<any>;
 
-export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, availabilityCommand, statusCommand, doctorCommand];
+export const AUDIT_COMMANDS: readonly AnyCommand[] = [historyCommand, showCommand, diffCommand, verifyCommand, reportCommand, availabilityCommand, statusCommand, silenceCommand, doctorCommand];
 
 export function findAuditCommand(name: string | undefined): AnyCommand | undefined {
   return AUDIT_COMMANDS.find((c) => c.name === name);
@@ -50,8 +51,8 @@ export async function runAuditCommand(command: AnyCommand, argv: readonly string
     io.err(`smart-connect-watch: ${err.message}\n${err.usage}\n`);
     return 2;
   }
-  if (options === 'help') {
-    io.out(auditHelp(command));
+  if (options === 'help' || options instanceof HelpRequest) {
+    io.out(options === 'help' ? auditHelp(command) : options.text);
     return 0;
   }
   const redactor = new Redactor();

@@ -1,6 +1,8 @@
 import type { Change } from '../alerting/change';
+import type { Silence } from '../alerting/silences';
 import { type TaskTimeline, axisTicks } from './bands';
 import { type InstanceSection, anchor, attr, changeTable, esc, instanceSections, name } from './report-instance';
+import { silenceShades } from './silence-marks';
 import { formatTime } from './time-range';
 
 export { esc } from './report-instance';
@@ -19,6 +21,8 @@ export interface ReportInput {
   baselineSnapshots?: readonly string[];
   /** The availability summary (an HTML fragment, availability-html.ts) that opens the page. */
   summary?: string;
+  /** silences.json: each one is shaded over the task rows it matches, for the time it was in force. */
+  silences?: readonly Silence[];
 }
 
 const LABEL_PX = 240;
@@ -38,6 +42,7 @@ export function renderReport(r: ReportInput): string {
   const legend = ['RUNNING', 'PAUSED', 'FAILED', 'CREATING', 'OTHER']
     .map((s) => `<span><i class="band ${statusClass(s)}"></i>${s === 'OTHER' ? 'other status' : s}</span>`)
     .concat('<span><i class="band running unreachable"></i>instance unreachable (last known status)</span>')
+    .concat(r.silences?.length ? '<span><i class="silenced"></i>silenced (a silence in force over the task)</span>' : '')
     .join('');
   const open = (s: InstanceSection) => s.rank === 0 || sections.length <= OPEN_ALL_UP_TO;
   // The axis is the same in every section: its positions are classes, defined once.
@@ -79,7 +84,10 @@ function section(s: InstanceSection, r: ReportInput, axis: string, open: boolean
         return `<i class="band ${statusClass(b.status)}${b.reachable ? '' : ' unreachable'}" style="left:${pct(b.start)}%;width:${width}%" title="${attr(title)}"></i>`;
       })
       .join('');
-    return `<div class="row" id="${esc(anchor(line.instance_id, line.task_id))}"><div class="label" title="${attr(`${line.task} (${line.task_id})`)}">${name(line.task)}</div><div class="track">${bands}</div></div>`;
+    const shades = silenceShades(line, r.silences ?? [], r.start, r.end)
+      .map((x) => `<i class="silenced" data-silence="${attr(x.id)}" style="left:${pct(x.start)}%;width:${(((x.end - x.start) / span) * 100).toFixed(3)}%" title="${attr(x.title)}"></i>`)
+      .join('');
+    return `<div class="row" id="${esc(anchor(line.instance_id, line.task_id))}"><div class="label" title="${attr(`${line.task} (${line.task_id})`)}">${name(line.task)}</div><div class="track">${bands}${shades}</div></div>`;
   });
   // Tasks RUNNING throughout need no bands: one line names them all.
   let steady = '';
@@ -133,6 +141,7 @@ summary{cursor:pointer;padding:8px 0;font-weight:600;overflow-wrap:anywhere}summ
 .track{position:relative;height:16px;background:#f8f9fa;border-radius:2px}
 .band{position:absolute;top:0;bottom:0}.running{background:var(--running)}.paused{background:var(--paused)}.failed{background:var(--failed)}
 .pending{background:var(--pending)}.other{background:var(--other)}
+.silenced{position:absolute;top:-2px;bottom:-2px;background:repeating-linear-gradient(45deg,rgba(73,80,87,.45) 0 2px,rgba(73,80,87,.12) 2px 6px);border:1px solid #495057;border-radius:2px}
 .unreachable{background-image:repeating-linear-gradient(135deg,rgba(255,255,255,.65) 0 3px,transparent 3px 7px)}
 .steady{margin:6px 0 0;color:#495057;font-size:12px;overflow-wrap:anywhere}.steady i{position:static;display:inline-block;width:22px;height:10px;margin-right:6px;border-radius:2px}
 .none{color:#868e96}

@@ -1,5 +1,6 @@
 import type { Change } from '../alerting/change';
 import { changeSummary, subject } from '../notify/render';
+import { heldNote } from './silence-marks';
 import { type Style, alignRows, severityColour, truncateTo } from './style';
 import { formatTime } from './time-range';
 
@@ -10,12 +11,15 @@ const SUBJECT_MAX = 60;
  *
  *   TIME (UTC)           SEVERITY  INSTANCE / TASK          CHANGE
  *   2026-11-20 07:15:00  critical  prod / smart-connect-1   RUNNING → FAILED
+ *   2026-11-20 08:15:00  critical  prod / smart-connect-2   RUNNING → FAILED [silenced by sil_ab12 "upgrade"]
+ *
+ * A change recorded but not sent says why (`held`, `silenced_by`); `comments` names silences by their comment.
  */
-export function formatTimeline(changes: readonly Change[], style: Style): string[] {
+export function formatTimeline(changes: readonly Change[], style: Style, comments?: ReadonlyMap<string, string>): string[] {
   if (changes.length === 0) return [];
   const rows = [
     ['TIME (UTC)', 'SEVERITY', 'INSTANCE / TASK', 'CHANGE'],
-    ...changes.map((c) => [formatTime(c.detected_at), c.severity, truncateTo(subject(c), SUBJECT_MAX), changeSummary(c)]),
+    ...changes.map((c) => [formatTime(c.detected_at), c.severity, truncateTo(subject(c), SUBJECT_MAX), [changeSummary(c), heldNote(c, comments)].filter(Boolean).join(' ')]),
   ];
   const header = (cell: string, row: number) => (row === 0 ? style.dim(cell) : cell);
   return alignRows(rows, [

@@ -47,6 +47,8 @@ export interface ObsObjects {
   listPage(sub: string, marker: string | undefined): Promise<ListPage>;
   /** Server-side copy of `from` to `to`: the exact bytes. */
   copy(from: string, to: string): Promise<void>;
+  /** DELETE; a missing object is no error. */
+  delete(key: string): Promise<void>;
   /** Destroys the client's sockets, a request still waiting included. */
   close(): void;
 }
@@ -146,6 +148,9 @@ export async function openObsClient(opts: ObsClientOptions): Promise<ObsObjects>
     },
     async copy(from, to) {
       await call('COPY', to, () => client.copyObject({ Bucket: bucket, Key: prefix + to, CopySource: `${bucket}/${prefix}${from}` }));
+    },
+    async delete(key) {
+      await call('DELETE', key, () => client.deleteObject({ Bucket: bucket, Key: prefix + key }), true);
     },
     close() {
       for (const agent of agents) agent.destroy();

@@ -4,7 +4,7 @@
  * test/obs-operations.test.ts check this list against the `client.<op>(` calls in lib/store/*.ts.
  * No imports: the build reads this file on its own.
  */
-export const OBS_OPERATIONS = ['getObject', 'putObject', 'getObjectMetadata', 'listObjects', 'copyObject'] as const;
+export const OBS_OPERATIONS = ['getObject', 'putObject', 'getObjectMetadata', 'listObjects', 'copyObject', 'deleteObject'] as const;
 export type ObsOperation = (typeof OBS_OPERATIONS)[number];
 
 /** Problems with `listed` against the sources (file name → text): calls not listed, listed operations never called. */

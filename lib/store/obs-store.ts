@@ -6,7 +6,7 @@ import { sha256Hex } from './hash';
 import { obsHistoryReader } from './history-reads';
 import type { OnMember } from './json-stream';
 import { type ObsObjects, openObsClient } from './obs-client';
-import type { ClosableStore, StateStore } from './ports';
+import type { ClosableStore, ObjectWriter, StateStore } from './ports';
 import { historyKey, internTasks } from './snapshot';
 import { State } from './state';
 
@@ -35,7 +35,7 @@ export const STATE_KEY = 'state.json';
 /** Both ports over OBS (esdk-obs-nodejs, in ./obs-client), on sockets of their own. */
 export async function createObsStore(opts: ObsStoreOptions): Promise<ClosableStore> {
   const objects = await openObsClient({ ...opts, retry: opts.retry ?? OBS_RETRY, retryDeps: opts.retryDeps ?? REAL_TIME });
-  return { ...obsHistoryReader(objects), ...obsStateStore(objects), close: () => objects.close() };
+  return { ...obsHistoryReader(objects), ...obsStateStore(objects), ...obsObjectWriter(objects), close: () => objects.close() };
 }
 
 /** `state.json`, the history chain's next object and the quarantine, over OBS. */
@@ -89,5 +89,16 @@ function obsStateStore(objects: ObsObjects): StateStore {
       await objects.copy(STATE_KEY, key);
       return key;
     },
+  };
+}
+
+/** `silences.json` and its journal, written by the CLI. */
+function obsObjectWriter(objects: ObsObjects): ObjectWriter {
+  return {
+    async putText(key, text) {
+      const bytes = Buffer.from(text);
+      await objects.put(key, { length: bytes.length, chunks: () => [bytes] });
+    },
+    deleteKey: (key) => objects.delete(key),
   };
 }

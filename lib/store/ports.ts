@@ -41,7 +41,15 @@ export interface HistoryReader {
   readonly prefix: string;
 }
 
-/** Both ports over OBS, with sockets of their own: `close()` destroys them, a request still waiting included. */
-export interface ClosableStore extends StateStore, HistoryReader {
+/** Writes of objects other than state and history, by key relative to the prefix: `silences.json` and its journal (the CLI's `silence`). */
+export interface ObjectWriter {
+  /** Writes an object's text (JSON). */
+  putText(key: string, text: string): Promise<void>;
+  /** Deletes an object (a missing one is no error). */
+  deleteKey(key: string): Promise<void>;
+}
+
+/** The ports over OBS, with sockets of their own: `close()` destroys them, a request still waiting included. */
+export interface ClosableStore extends StateStore, HistoryReader, ObjectWriter {
   close(): void;
 }

@@ -1,6 +1,6 @@
 import { CHANGE_KINDS, type ChangeKind } from '../../alerting/change';
 import type { Env } from '../../config/config';
-import type { HistoryReader, StateStore } from '../../store/ports';
+import type { HistoryReader, ObjectWriter, StateStore } from '../../store/ports';
 import { historyKey } from '../../store/snapshot';
 import { usageLine } from '../args';
 import { isSnapshotId } from '../../store/snapshot-id';
@@ -11,7 +11,9 @@ import { type TimeRange, parseTimeArg } from '../time-range';
 import { UsageError } from '../usage-error';
 
 /** The store calls the audit commands make (all reads). */
-export type AuditStore = Pick<HistoryReader, 'listKeys' | 'readText' | 'readLatestHistory' | 'location' | 'prefix'> & Pick<StateStore, 'readState'> & {
+export type AuditStore = Pick<HistoryReader, 'listKeys' | 'readText' | 'readLatestHistory' | 'location' | 'prefix'> & Pick<StateStore, 'readState'> &
+  /** The writes of `silence add|expire` (the OBS store has them; a read-only fake need not). */
+  Partial<ObjectWriter> & {
   /** Destroys the store's sockets once the command is done (the OBS store has it; a test fake need not). */
   close?(): void;
 };
@@ -109,12 +111,17 @@ export function formatHelp(c: HelpText, trailer = ''): string {
   return `${usageLine(c)}\n\n  ${c.summary}\n${details ? `\n${details.replace(/^(?=.)/gm, '  ')}\n` : ''}`;
 }
 
+/** What `parse` returns for a subcommand's `--help` (`silence add --help`): the text to print, exit 0. */
+export class HelpRequest {
+  constructor(readonly text: string) {}
+}
+
 /**
  * One audit command: strict argument parsing first (exit 2 on a bad command line, before any configuration), then the run.
  * Its help is its HelpText; `parse` returns 'help' for --help/-h (parseArgs in ../args.ts reports it).
  */
 export interface AuditCommand<O> extends HelpText {
   /** Throws UsageError; `help` for --help. */
-  parse(argv: readonly string[], now: Date): O | 'help';
+  parse(argv: readonly string[], now: Date): O | 'help' | HelpRequest;
   run(ctx: AuditContext, options: O): Promise<number>;
 }

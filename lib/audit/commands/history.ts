@@ -2,6 +2,8 @@ import { Change, type ChangeKind } from '../../alerting/change';
 import { parseArgs, usageLine } from '../args';
 import { matchesChange } from '../filter';
 import { listHistory, readHistory } from '../history-reader';
+import { marksOf } from '../silence-marks';
+import { silenceComments } from './silences-read';
 import { formatTimeline } from '../timeline';
 import { type TimeRange, formatTime } from '../time-range';
 import { type AuditCommand, type AuditContext, kindFromFlag, plural, rangeFromFlags } from './common';
@@ -46,8 +48,8 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
     const changes = entries.flatMap((e) => (e.kind === 'ok' ? e.snapshot.changes : [])).filter((c) => matchesChange(c, { ...o.range, instance: o.instance, task: o.task, kind: o.kind }));
     warnSkipped(ctx, [...listing.foreign, ...entries.flatMap((e) => (e.kind === 'ok' ? [] : [e.key]))]);
     if (o.json) {
-      // Change.parse gives the fields in the DESIGN.md §4 order (stored objects have sorted keys).
-      for (const c of changes) io.out(`${JSON.stringify(Change.parse(c))}\n`);
+      // Change.parse gives the fields in the DESIGN.md §4 order (stored objects have sorted keys); `held` and `silenced_by` are kept.
+      for (const c of changes) io.out(`${JSON.stringify({ ...Change.parse(c), ...marksOf(c) })}\n`);
       return 0;
     }
     const scope = describeScope(o, ctx.store.location);
@@ -55,7 +57,7 @@ export const historyCommand: AuditCommand<HistoryOptions> = {
       io.out(`no changes ${scope} (${plural(read, 'history object')} read)\n`);
       return 0;
     }
-    io.out(`${formatTimeline(changes, style).join('\n')}\n`);
+    io.out(`${formatTimeline(changes, style, await silenceComments(ctx, changes)).join('\n')}\n`);
     io.out(`${style.dim(`${plural(changes.length, 'change')} ${scope}, from ${plural(read, 'history object')} read`)}\n`);
     return 0;
   },

@@ -14,6 +14,7 @@ import { renderReport } from '../report-html';
 import type { TimeRange } from '../time-range';
 import { UsageError } from '../usage-error';
 import { AuditFailure, type AuditCommand, type AuditStore, plural, rangeFromFlags } from './common';
+import { auditSilences } from './silences-read';
 
 export interface ReportOptions {
   file: string;
@@ -65,7 +66,8 @@ export const reportCommand: AuditCommand<ReportOptions> = {
     const measured = computeAvailability(items, start, end);
     const tasks = measured.tasks.filter((t) => (!filter.instance || t.instance_name === filter.instance || t.instance_id === filter.instance) && (!filter.task || t.task_name === filter.task || t.task_id === filter.task)).sort(worstFirst);
     const summary = renderAvailabilitySummary({ tasks, fleet: fleetFigures(measured, tasks) });
-    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped, baselineSnapshots, summary });
+    const silences = await auditSilences(ctx);
+    const html = renderReport({ location: ctx.store.location, start, end, generatedAt: ctx.now, snapshots: snapshots.length, timelines, changes, skipped, baselineSnapshots, summary, silences });
     const path = resolve(o.file);
     try {
       await ctx.io.writeFile(path, html);

@@ -1,8 +1,10 @@
 import { diffSnapshots } from '../../alerting/diff';
 import { parseArgs, usageLine } from '../args';
+import { activeSilenceLines } from '../silence-text';
 import { formatSnapshot } from '../snapshot-table';
 import { formatTimeline } from '../timeline';
 import { type AuditCommand, loadSnapshot, plural, snapshotRef } from './common';
+import { auditSilences } from './silences-read';
 
 const SHOW = {
   name: 'show',
@@ -24,7 +26,11 @@ export const showCommand: AuditCommand<{ ref: string; json: boolean }> = {
   async run(ctx, o) {
     const { entry, text } = await loadSnapshot(ctx.store, o.ref);
     if (o.json) ctx.io.out(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-    else ctx.io.out(`${formatSnapshot(entry.snapshot, ctx.style).join('\n')}\n`);
+    else {
+      // The silences in force when the snapshot was taken (DESIGN.md §11), from silences.json as it is now.
+      const silences = activeSilenceLines(await auditSilences(ctx), new Date(entry.snapshot.taken_at), ctx.style);
+      ctx.io.out(`${[...formatSnapshot(entry.snapshot, ctx.style), ...silences].join('\n')}\n`);
+    }
     return 0;
   },
 };
