@@ -47,3 +47,21 @@ export function inQuietHours(q: QuietHours, nowMs: number): boolean {
   const now = minutes(localClock(nowMs, q.timeZone).time);
   return q.from < q.to ? q.from <= now && now < q.to : now >= q.from || now < q.to;
 }
+
+const MINUTE_MS = 60_000;
+
+/**
+ * When the window that `nowMs` is in ends: the first minute at or after `nowMs` outside it (`to`
+ * by the local clock, or the first minute after it a DST change skipped to). Starts from the end the
+ * offset at `nowMs` gives, less 3 h for a change of offset before it, and walks forward a minute at a time.
+ * `nowMs` itself when it is outside the window.
+ */
+export function quietHoursEnd(q: QuietHours, nowMs: number): number {
+  if (!inQuietHours(q, nowMs)) return nowMs;
+  const here = minutes(localClock(nowMs, q.timeZone).time);
+  const ahead = (q.to - here + 1440) % 1440 || 1440;
+  const next = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+  let t = Math.max(next, next + (ahead - 1 - 180) * MINUTE_MS);
+  for (let i = 0; i < 1440 + 240 && inQuietHours(q, t); i++) t += MINUTE_MS;
+  return t;
+}
