@@ -12,7 +12,8 @@ export interface RunReport {
   tasks: number;
   changes: number;
   changes_by_kind: Partial<Record<ChangeKind, number>>;
-  messages: { delivered: number; pending: number; expired: number };
+  /** `quiet_hours`: changes held for quiet hours, by channel name (DESIGN.md §11); only when some are. */
+  messages: { delivered: number; pending: number; expired: number; quiet_hours?: Record<string, number> };
   api_requests: number;
   anomalies: string[];
   errors: string[];

@@ -23,6 +23,8 @@ export interface RunFacts {
   /** The outbox as it stands after the run: its pending deliveries are counted. */
   outbox: readonly OutboxEntry[];
   expired: number;
+  /** Changes held for quiet hours after the run, by channel name (DESIGN.md §11); absent or empty when none. */
+  quietHours?: Readonly<Record<string, number>>;
   apiRequests: number;
   notes: readonly (StepNotes | null)[];
 }
@@ -43,7 +45,12 @@ export function runReport(f: RunFacts): RunReport {
     tasks: f.instances.reduce((n, i) => n + i.tasks.length, 0),
     changes: f.changes.length,
     changes_by_kind: byKind,
-    messages: { delivered: f.delivered, pending: f.outbox.reduce((n, e) => n + e.pending.length, 0), expired: f.expired },
+    messages: {
+      delivered: f.delivered,
+      pending: f.outbox.reduce((n, e) => n + e.pending.length, 0),
+      expired: f.expired,
+      ...(f.quietHours && Object.keys(f.quietHours).length > 0 ? { quiet_hours: { ...f.quietHours } } : {}),
+    },
     api_requests: f.apiRequests,
     anomalies: f.notes.flatMap((n) => n?.anomalies ?? []),
     errors: f.notes.flatMap((n) => n?.errors ?? []),

@@ -6,6 +6,7 @@ import type { Logger } from './log';
 import type { Notifier } from './notify/types';
 import type { RunReport } from './report';
 import type { RetryDeps, RetryPolicy } from './retry';
+import { heldByChannel } from './alerting/quiet-hold';
 import { runReport } from './run-report';
 import type { InstanceDirectory, TaskSource } from './source/dms-source';
 import { listReadingAhead } from './source/run-listing';
@@ -70,6 +71,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     delivered: delivery?.delivered ?? 0,
     outbox: delivery?.outbox ?? commit.outbox,
     expired: commit.expired.length,
+    quietHours: heldByChannel(commit.quietHolds, config.channels),
     apiRequests: listing.apiRequests,
     notes: [listing, start, recovered, commit, delivery],
   });

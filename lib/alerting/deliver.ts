@@ -39,7 +39,8 @@ export async function deliverOutbox(
         pending.push(key);
         continue;
       }
-      const changes = changesForChannel(notifier.channel, entry.changes);
+      // Less what waits for the channel's quiet hours (DESIGN.md §11): it goes later, in a message of its own.
+      const changes = changesForChannel(notifier.channel, entry.changes).filter((c) => !entry.quiet_held?.[key]?.includes(c.id));
       if (changes.length === 0 && !entry.digest) continue; // a digest has no changes; filters do not apply to it
       if (deps.now() >= deps.deadline) {
         pending.push(key);

@@ -49,7 +49,7 @@ export function expireOutbox(
         channel,
         created_at: entry.created_at,
         last_error: tooOld ? (entry.last_error ?? 'not delivered in time') : 'channel no longer configured',
-        change_ids: entry.changes.map((c) => c.id),
+        change_ids: entry.changes.filter((c) => !entry.quiet_held?.[channel]?.includes(c.id)).map((c) => c.id),
       });
     }
     const pending = entry.pending.filter((k) => !gone.includes(k));

@@ -20,10 +20,16 @@ export interface FailingEntry {
 /** The messages still pending on one channel. */
 export interface PendingEntry {
   channel: string;
+  /** Messages waiting for delivery (retries, or left for the next run); the oldest's time, null when none. */
   messages: number;
-  oldest_created_at: string;
-  oldest_age_s: number;
+  oldest_created_at: string | null;
+  oldest_age_s: number | null;
   last_error: string | null;
+  /**
+   * Changes held for the channel's quiet hours (DESIGN.md §11), only when there are: held since
+   * `since`, they go out together, as one message, at the first run after `until` (the window's end).
+   */
+  quiet_hours?: { changes: number; since: string; until: string };
 }
 
 /**
@@ -68,7 +74,7 @@ export function statusView(read: StateRead | { kind: 'failed'; reason: string },
   if (ageS > maxS) problems.push(`the last check was ${humanAge(ageS)} ago, longer than --max-age ${humanAge(maxS)}: is the timer trigger on, and are runs failing?`);
   const pending = pendingByChannel(state, now);
   for (const p of pending) {
-    if (p.oldest_age_s > maxS) problems.push(`channel ${p.channel} has ${p.messages === 1 ? 'a message' : `${p.messages} messages`} pending for ${humanAge(p.oldest_age_s)}, longer than --max-age ${humanAge(maxS)}${p.last_error ? ` (last error: ${p.last_error})` : ''}`);
+    if (p.oldest_age_s !== null && p.oldest_age_s > maxS) problems.push(`channel ${p.channel} has ${p.messages === 1 ? 'a message' : `${p.messages} messages`} pending for ${humanAge(p.oldest_age_s)}, longer than --max-age ${humanAge(maxS)}${p.last_error ? ` (last error: ${p.last_error})` : ''}`);
   }
   const instances = state.snapshot.instances;
   const failed = instances.filter((i) => !i.ok).length;
@@ -112,10 +118,17 @@ function pendingByChannel(state: State, now: Date): PendingEntry[] {
       if (!p) by.set(channel, { channel, messages: 1, oldest_created_at: e.created_at, oldest_age_s: secondsSince(e.created_at, now), last_error: e.last_error });
       else {
         p.messages++;
-        if (e.created_at < p.oldest_created_at) Object.assign(p, { oldest_created_at: e.created_at, oldest_age_s: secondsSince(e.created_at, now) });
+        if (p.oldest_created_at === null || e.created_at < p.oldest_created_at) Object.assign(p, { oldest_created_at: e.created_at, oldest_age_s: secondsSince(e.created_at, now) });
         if (e.last_error !== null) p.last_error = e.last_error;
       }
     }
+  }
+  // Held for quiet hours: waiting by design, so never a problem however long the window.
+  for (const [channel, hold] of Object.entries(state.quiet_hours ?? {})) {
+    const held = { changes: hold.changes.length, since: hold.since, until: hold.until };
+    const p = by.get(channel);
+    if (p) p.quiet_hours = held;
+    else by.set(channel, { channel, messages: 0, oldest_created_at: null, oldest_age_s: null, last_error: null, quiet_hours: held });
   }
   return [...by.values()].sort((a, b) => (a.channel < b.channel ? -1 : 1));
 }

@@ -1,6 +1,7 @@
 import type { Change } from '../alerting/change';
 import { digestStep } from '../alerting/digest-run';
 import { expireOutbox } from '../alerting/outbox';
+import { type QuietHolds, quietStep } from '../alerting/quiet-hold';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { HistoryReader, StateStore } from './ports';
@@ -43,6 +44,8 @@ export interface Commit {
   /** state.json as this run writes it, with another outbox (for the write after delivery). */
   stateWith(outbox: OutboxEntry[]): State;
   errors: string[];
+  /** What each channel holds for quiet hours after this run (DESIGN.md §11), by channel key. */
+  quietHolds: QuietHolds;
 }
 
 /**
@@ -72,7 +75,8 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
   }
   const queued = [...expiry.outbox];
   for (const entry of input.queue) if (!queued.some((e) => e.id === entry.id)) queued.push(entry);
-  const digest = digestStep({ ...config, previous: input.state, instances: run.instances, changes: run.changes, expired: expiry.expired.length, outbox: queued, nowMs: at.started, snapshot });
+  const quiet = quietStep({ channels: config.channels, holds: input.state?.quiet_hours, outbox: queued, nowMs: at.started, takenAt: at.takenAt });
+  const digest = digestStep({ ...config, previous: input.state, instances: run.instances, changes: run.changes, expired: expiry.expired.length, outbox: quiet.outbox, nowMs: at.started, snapshot });
   const stateWith = (outbox: OutboxEntry[]): State => ({
     schema: STATE_SCHEMA,
     snapshot: differs || !base.previous ? snapshot : base.previous,
@@ -81,10 +85,11 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
     outbox,
     ...runRecord({ previous: input.state, instances: run.instances, changes: run.changes, startedAt: at.takenAt, durationMs: deps.now() - at.started }),
     ...digest.record,
+    ...(Object.keys(quiet.holds).length > 0 ? { quiet_hours: quiet.holds } : {}),
   });
   try {
     const version = await store.putState(stateWith(digest.outbox));
-    return { snapshot, historyKey, expired: expiry.expired, outbox: digest.outbox, version, stateWith, errors };
+    return { snapshot, historyKey, expired: expiry.expired, outbox: digest.outbox, version, stateWith, errors, quietHolds: quiet.holds };
   } catch (err) {
     // This run's changes are in its history object, but state.json does not know of it: a later run
     // adopts them only when it writes history, which a quiet fleet may not do for days. Deliver now,

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Change } from '../alerting/change';
 import { DigestBody, DigestDays } from '../alerting/digest';
 import { RecentCounts } from '../alerting/digest-counts';
+import { QuietHolds } from '../alerting/quiet-hold';
 import { FailingSince, LastRun } from './run-record';
 import { CarriedSnapshot } from './snapshot';
 
@@ -22,6 +23,8 @@ export const OutboxEntry = z.object({
   parts_delivered: z.record(z.string(), z.array(z.string())).optional(),
   /** A daily digest (DESIGN.md §12) instead of changes (then empty), pending on one channel. */
   digest: DigestBody.optional(),
+  /** Per channel key: the changes held for its quiet hours (DESIGN.md §11), not sent there with this message. */
+  quiet_held: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
@@ -41,5 +44,7 @@ export const State = z.object({
   /** The daily digest (DESIGN.md §12): the local day of each channel's last digest queued, and the last 24 h of changes by kind. */
   digests: DigestDays.optional(),
   recent_changes: RecentCounts.optional(),
+  /** Per channel key: the changes held for quiet hours (DESIGN.md §11); absent when none is held. */
+  quiet_hours: QuietHolds.optional(),
 });
 export type State = z.infer<typeof State>;

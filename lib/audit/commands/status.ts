@@ -2,7 +2,7 @@ import { parseDuration } from '../../config/duration';
 import { describeError } from '../../errors';
 import { showInvisible } from '../../visible-text';
 import { parseArgs, usageLine } from '../args';
-import { type FailingEntry, type StatusDetails, type StatusView, humanAge, statusView } from '../status-view';
+import { type FailingEntry, type PendingEntry, type StatusDetails, type StatusView, humanAge, statusView } from '../status-view';
 import { type Style, alignRows, statusColour } from '../style';
 import { formatTime } from '../time-range';
 import { UsageError } from '../usage-error';
@@ -69,9 +69,18 @@ export function formatStatus(v: StatusView, d: StatusDetails | null, style: Styl
     if (rows.length > 0) lines.push(...alignRows([header, ...rows], [head(plain), head(plain), head(style.red), head(plain), head(style.dim)]).map((l) => `  ${l}`));
   }
   if (v.pending) {
-    lines.push(`pending     ${v.pending.length === 0 ? 'none' : v.pending.reduce((n, p) => n + p.messages, 0)}`);
-    const rows = v.pending.map((p) => [showInvisible(p.channel), String(p.messages), humanAge(p.oldest_age_s), p.last_error === null ? '-' : showInvisible(p.last_error)]);
-    if (rows.length > 0) lines.push(...alignRows([['CHANNEL', 'MESSAGES', 'OLDEST', 'LAST ERROR'], ...rows], [head(plain), head(plain), head(plain), head(style.dim)]).map((l) => `  ${l}`));
+    const messages = v.pending.reduce((n, p) => n + p.messages, 0);
+    const held = v.pending.reduce((n, p) => n + (p.quiet_hours?.changes ?? 0), 0);
+    lines.push(`pending     ${messages === 0 && held === 0 ? 'none' : messages}${held > 0 ? `, and ${held === 1 ? '1 change' : `${held} changes`} held for quiet hours` : ''}`);
+    const rows = v.pending.map((p) => [
+      showInvisible(p.channel),
+      String(p.messages),
+      p.oldest_age_s === null ? '-' : humanAge(p.oldest_age_s),
+      p.last_error === null ? '-' : showInvisible(p.last_error),
+      ...(held > 0 ? [quietCell(p.quiet_hours, now)] : []),
+    ]);
+    const header = ['CHANNEL', 'MESSAGES', 'OLDEST', 'LAST ERROR', ...(held > 0 ? ['QUIET HOURS'] : [])];
+    if (rows.length > 0) lines.push(...alignRows([header, ...rows], [head(plain), head(plain), head(plain), head(style.dim), head(plain)]).map((l) => `  ${l}`));
   }
   if (v.silences) lines.push(`silences    ${v.silences.length === 0 ? 'none' : v.silences.length}`);
   for (const p of v.problems) lines.push(style.red(`problem: ${showInvisible(p)}`));
@@ -85,4 +94,13 @@ function failingRow(f: FailingEntry, now: Date): string[] {
   const status = f.status === null ? 'UNREACHABLE' : showInvisible(f.status);
   const since = f.since === null ? 'not recorded' : `${formatTime(f.since)} UTC (${humanAge(Math.max(0, Math.floor((now.getTime() - Date.parse(f.since)) / 1000)))})`;
   return [instance, task, status, since, f.error === null ? '' : showInvisible(f.error)];
+}
+
+/** `3 changes held since 14:02 UTC, sent at the first run after 2026-12-02 23:00 UTC (in 5h 10m)`. */
+function quietCell(q: PendingEntry['quiet_hours'], now: Date): string {
+  if (!q) return '-';
+  const n = q.changes === 1 ? '1 change' : `${q.changes} changes`;
+  const left = Math.floor((Date.parse(q.until) - now.getTime()) / 1000);
+  const when = left > 0 ? `at the first run after ${formatTime(q.until)} UTC (in ${humanAge(left)})` : 'at the next run (the window is over)';
+  return `${n} held since ${formatTime(q.since)} UTC, sent ${when}`;
 }
