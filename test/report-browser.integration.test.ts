@@ -4,10 +4,9 @@
  * 18 tasks over 30 days. At 1,280 px nothing overflows, nothing is logged as an error, nothing is
  * fetched; the axis is labelled; names are shown as text.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTimelines } from '../lib/audit/bands';
@@ -17,8 +16,8 @@ import { type Browser, launchChromium } from './support/browser';
 import { generateFleet } from './fixtures/audit/fleet';
 import { Bucket } from './fixtures/audit/history';
 import { HOSTILE_TASK_NAMES, hostileHistory } from './support/report-sample';
+import { writeReport } from './support/report-cli';
 
-const CLI = resolve(__dirname, '../dist/cli.js');
 
 describe('the HTML report in headless Chromium', () => {
   let browser: Browser;
@@ -42,10 +41,7 @@ describe('the HTML report in headless Chromium', () => {
 
   it('a report of hostile names over 45 minutes, written by the CLI: fits 1,280 px, labelled axis, names as text', async () => {
     const file = join(dir, 'hostile.html');
-    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const env = { PATH: process.env.PATH ?? '', OBS_ENDPOINT: obs.endpoint, OBS_BUCKET: obs.bucket, OBS_PREFIX: 'hostile/', CLOUD_SDK_AK: obs.accessKey, CLOUD_SDK_SK: 'sk-of-the-report-test' };
-      execFile(process.execPath, [CLI, 'report', '--html', file, '--since', '1h'], { env, cwd: dir }, (err, _out, stderr) => done({ code: err ? (err.code as number) : 0, stderr }));
-    });
+    const r = await writeReport(obs, { prefix: 'hostile/', sk: 'sk-of-the-report-test', file, args: ['--since', '1h'], cwd: dir });
     expect(r).toEqual({ code: 0, stderr: '' });
     const opened = await browser.open(file);
     expect(await opened.overflowPx()).toBe(0);

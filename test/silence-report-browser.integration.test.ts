@@ -4,16 +4,15 @@
  * instance shades every task row of that instance over exactly its time (clipped to the range), on top
  * of the bands; rows it does not match, silences that match nothing or lie outside the range, none.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalObs, startLocalObs } from '../lib/demo/local-obs';
 import { Bucket, generateHistory, timesEndingAt } from './fixtures/audit/history';
 import { type Browser, launchChromium } from './support/browser';
+import { writeReport } from './support/report-cli';
 
-const CLI = resolve(__dirname, '../dist/cli.js');
 const H = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -55,10 +54,7 @@ describe('report --html shades silenced periods (headless Chromium)', () => {
 
   it('draws each shade over exactly its time on the rows it matches, above the bands', async () => {
     const file = join(dir, 'silenced.html');
-    const r = await new Promise<{ code: number; stderr: string }>((done) => {
-      const env = { PATH: process.env.PATH ?? '', OBS_ENDPOINT: obs.endpoint, OBS_BUCKET: obs.bucket, OBS_PREFIX: 'r/', CLOUD_SDK_AK: obs.accessKey, CLOUD_SDK_SK: 'sk-of-the-silence-report' };
-      execFile(process.execPath, [CLI, 'report', '--html', file, '--since', iso(since), '--until', iso(until)], { env, cwd: dir }, (err, _out, stderr) => done({ code: err ? Number(err.code) : 0, stderr }));
-    });
+    const r = await writeReport(obs, { prefix: 'r/', sk: 'sk-of-the-silence-report', file, args: ['--since', iso(since), '--until', iso(until)], cwd: dir });
     expect(r).toEqual({ code: 0, stderr: '' });
     const opened = await browser.open(file);
     expect(opened.errors).toEqual([]);
