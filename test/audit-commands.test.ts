@@ -5,7 +5,7 @@ import { listHistory, readHistory } from '../lib/audit/history-reader';
 import { findAuditCommand, runAuditCommand } from '../lib/audit/main';
 import { StoreError } from '../lib/errors';
 import { State } from '../lib/store/state';
-import { type GeneratedHistory, generateHistory, timesEndingAt } from './fixtures/audit/history';
+import { type GeneratedHistory, generateHistory, lifecycleHistory, timesEndingAt } from './fixtures/audit/history';
 
 const NOW = new Date('2026-11-21T07:20:00.000Z');
 const PREFIX = 'smart-connect-watch/';
@@ -168,5 +168,56 @@ describe('the audit commands over the store port', () => {
     expect(html.indexOf('<section class="av">')).toBeLessThan(html.indexOf('<div class="legend">'));
     expect(html).toMatch(new RegExp(`<p class="av-fleet"><strong>[\\d.]+%</strong> available · ${tasks} tasks, \\d+ never failing · \\d+ incidents`));
     expect(html).toContain('<h3>Worst tasks</h3>');
+  });
+});
+
+describe('the audit shows why a recorded change stayed quiet (DESIGN.md §10–§11)', () => {
+  const LIFECYCLE = lifecycleHistory(PREFIX);
+  const recorded = LIFECYCLE.objects.flatMap((o) => o.snapshot.changes);
+
+  it('history marks each held change with its reason on its line, and the lifecycle kinds read as the messages do', async () => {
+    const r = await run(['history'], memoryStore(LIFECYCLE).store);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    const line = (task: string, kind: string) => r.out.split('\n').filter((l) => l.includes(`prod / orders-${task} `) && l.includes(kind));
+    expect(line('a', 'RUNNING → FAILED')).toEqual([expect.stringMatching(/RUNNING → FAILED \[held: pending\]$/)]);
+    expect(line('a', 'FAILED → RUNNING')).toEqual([expect.stringMatching(/FAILED → RUNNING \[held: pending\]$/)]);
+    expect(line('b', 'RUNNING → FAILED')).toEqual([expect.stringMatching(/RUNNING → FAILED \[held: pending\]$/)]);
+    expect(line('b', 'FAILED for')).toEqual([expect.stringMatching(/FAILED for 1 h 15 min \(since 07:10\)$/)]);
+    expect(line('c', 'status flapping')).toEqual([expect.stringMatching(/status flapping: 3 status changes in 30 min, now FAILED$/)]);
+    expect(line('c', ' → ').map((l) => l.match(/\[held: \w+\]$/)?.[0] ?? 'sent')).toEqual(['[held: pending]', '[held: pending]', '[held: flapping]', '[held: flapping]']);
+    expect(line('c', 'stable again')).toEqual([expect.stringMatching(/stable again: RUNNING, no status change for 30 min$/)]);
+    expect(line('d', 'RUNNING → FAILED')).toEqual([expect.stringMatching(/RUNNING → FAILED \[silenced by sil_0a1b2c3d\]$/)]);
+    const marked = r.out.split('\n').filter((l) => /\[(held|silenced)/.test(l));
+    expect(marked).toHaveLength(recorded.filter((c) => c.held).length);
+  });
+
+  it('history --json keeps held, silenced_by, since, flap_count and flap_window_ms, one change per line', async () => {
+    const r = await run(['history', '--json'], memoryStore(LIFECYCLE).store);
+    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(recorded);
+    expect(lines.filter((c) => c.held).map((c) => [c.task_id, c.held, c.silenced_by])).toEqual([
+      ['a', 'pending', undefined],
+      ['a', 'pending', undefined],
+      ['b', 'pending', undefined],
+      ['c', 'pending', undefined],
+      ['c', 'pending', undefined],
+      ['c', 'flapping', undefined],
+      ['c', 'flapping', undefined],
+      ['d', 'silenced', ['sil_0a1b2c3d']],
+    ]);
+    expect(lines.find((c) => c.kind === 'flapping')).toMatchObject({ flap_count: 3, flap_window_ms: 1_800_000 });
+    expect(lines.find((c) => c.kind === 'still_failing')).toMatchObject({ since: '2026-11-21T07:10:00.000Z' });
+  });
+
+  it('show lists the changes of a snapshot with the same marks', async () => {
+    const object = LIFECYCLE.objects.find((o) => o.snapshot.changes.some((c) => c.held === 'flapping'))!;
+    const r = await run(['show', object.id], memoryStore(LIFECYCLE).store);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/prod \/ orders-c +RUNNING → FAILED \[held: flapping\]\n/);
+  });
+
+  it('a change that was sent has no mark', async () => {
+    const r = await run(['history', '--kind', 'task_added'], memoryStore(LIFECYCLE).store);
+    expect(r.out).not.toMatch(/\[held|\[silenced/);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, Change, type ChangeKind, type Severity } from '../lib/alerting/change';
 import { CHANGE_KIND_TABLE, KIND_NAMES, isFailure, kindLabels, kindTexts, severityOf } from '../lib/alerting/change-kinds';
-import { failingFor } from '../lib/alerting/failing-since';
+import { failingFor, spanText } from '../lib/alerting/failing-since';
 import { stateResetChange } from '../lib/alerting/diff';
 
 // Issue #17 item 1: one table of change kinds (DESIGN.md §4) that the diff, the schema and the texts read.
@@ -109,7 +109,8 @@ describe('failingFor: how long, and since when', () => {
     ['in Chinese', '2026-11-21T09:14:00.000Z', 'UTC', 'zh', { duration: '6 小时 12 分钟', since: '09:14' }],
     ['in the configured zone', '2026-11-21T09:14:00.000Z', 'Asia/Shanghai', 'en', { duration: '6 h 12 min', since: '17:14' }],
     ['under an hour', '2026-11-21T15:00:00.000Z', 'UTC', 'en', { duration: '26 min', since: '15:00' }],
-    ['just now', '2026-11-21T15:26:00.000Z', 'UTC', 'en', { duration: '0 min', since: '15:26' }],
+    ['under a minute: seconds', '2026-11-21T15:26:00.000Z', 'UTC', 'en', { duration: '30 s', since: '15:26' }],
+    ['seconds in Chinese', '2026-11-21T15:26:25.000Z', 'UTC', 'zh', { duration: '5 秒', since: '15:26' }],
     ['exactly an hour', '2026-11-21T14:26:30.000Z', 'UTC', 'en', { duration: '1 h 0 min', since: '14:26' }],
     ['days: the date is shown', '2026-11-19T09:14:00.000Z', 'UTC', 'en', { duration: '2 d 6 h', since: '2026-11-19 09:14' }],
     ['local midnight in the zone', '2026-11-21T15:00:00.000Z', 'Asia/Tokyo', 'en', { duration: '26 min', since: '00:00' }],
@@ -119,5 +120,37 @@ describe('failingFor: how long, and since when', () => {
     ['after detection', '2026-11-21T16:00:00.000Z', 'UTC', 'en', null],
   ])('%s', (_name, since, zone, lang, expected) => {
     expect(failingFor(lang, since, at, zone)).toEqual(expected);
+  });
+});
+
+describe('spanText: FLAP_WINDOW as a reader sees it', () => {
+  it.each<[number | null, 'en' | 'zh', string | null]>([
+    [3_600_000, 'en', '1 h'],
+    [5_400_000, 'en', '1 h 30 min'],
+    [3_600_000 + 1_000, 'en', '1 h'],
+    [86_400_000, 'zh', '1 天'],
+    [90_000, 'en', '1 min 30 s'],
+    [6_000, 'zh', '6 秒'],
+    [500, 'en', '0.5 s'],
+    [0, 'en', null],
+    [null, 'en', null],
+  ])('%s ms (%s)', (ms, lang, expected) => {
+    expect(spanText(lang, ms)).toBe(expected);
+  });
+});
+
+describe('the flapping texts say what the change carries', () => {
+  const at = (flapCount: number | null, flapWindowMs: number | null) => ({ task: true, detectedAt: '2026-11-21T15:26:00.000Z', since: null, timezone: 'UTC', flapCount, flapWindowMs });
+  it.each<['en' | 'zh', 'flapping' | 'flapping_ended', number | null, number | null, string]>([
+    ['en', 'flapping', 4, 3_600_000, 'status flapping: 4 status changes in 1 h, now FAILED'],
+    ['zh', 'flapping', 4, 3_600_000, '状态频繁变化：1 小时内 4 次状态变更，当前 FAILED'],
+    ['en', 'flapping', 3, null, 'status flapping: 3 status changes, now FAILED'],
+    ['zh', 'flapping', 3, null, '状态频繁变化：3 次状态变更，当前 FAILED'],
+    ['en', 'flapping', null, 3_600_000, 'status flapping: now FAILED'],
+    ['en', 'flapping_ended', null, 6_000, 'stable again: FAILED, no status change for 6 s'],
+    ['zh', 'flapping_ended', null, 6_000, '状态已稳定：FAILED，6 秒内无状态变更'],
+    ['en', 'flapping_ended', null, null, 'stable again: FAILED'],
+  ])('%s %s, count %s, window %s', (lang, kind, count, window, text) => {
+    expect(kindTexts(lang)[kind]('?', 'FAILED', '', at(count, window))).toBe(text);
   });
 });

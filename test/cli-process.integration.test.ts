@@ -182,7 +182,7 @@ describe('the CLI process', { timeout: 180_000 }, () => {
     expect(Object.keys(exported).sort()).toEqual(['CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'OBS_BUCKET', 'OBS_ENDPOINT', 'OBS_PREFIX']);
     const [history, verify] = await Promise.all([start(['history'], exported).done, start(['verify'], exported).done]);
     expect(history).toMatchObject({ code: 0, stderr: '' });
-    expect(history.stdout).toMatch(/16 changes in obs:\/\/smart-connect-watch-local\/smart-connect-watch\/, from 5 history objects read\n$/);
+    expect(history.stdout).toMatch(/29 changes in obs:\/\/smart-connect-watch-local\/smart-connect-watch\/, from 12 history objects read\n$/);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('intact');
     expect(await leftovers(dir)).toHaveLength(1);

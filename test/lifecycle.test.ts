@@ -157,6 +157,16 @@ describe('DESIGN.md §10, row by row', () => {
     expect(reminder).toMatchObject({ kind: 'still_failing', severity: 'critical', from: 'FAILED', to: 'FAILED', since: new Date(T0 + 5 * MIN).toISOString() });
   });
 
+  it('flapping carries flap_count and the window, flapping_ended the window: the messages say "4 status changes in 1 h"', () => {
+    const d = driver(CONFIG);
+    const runs = [[0, 'RUNNING'], [5, 'FAILED'], [10, 'RUNNING'], [15, 'FAILED']] as const;
+    const flapping = runs.map(([minute, status]) => d.run(T0 + minute * MIN, i({ a: status }))).at(-1)!.send.find((c) => c.kind === 'flapping');
+    expect(flapping).toMatchObject({ flap_count: 3, flap_window_ms: 30 * MIN });
+    const ended = d.run(T0 + 45 * MIN, i({ a: 'FAILED' })).send.find((c) => c.kind === 'flapping_ended');
+    expect(ended).toMatchObject({ to: 'FAILED', flap_window_ms: 30 * MIN });
+    expect(ended).not.toHaveProperty('flap_count');
+  });
+
   it('the alert state stays small: a healthy fleet keeps no entry, removed instances leave none', () => {
     const d = driver(CONFIG);
     d.run(T0, [instance('i', Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`t${k}`, 'RUNNING']))), instance('j', { x: 'FAILED' })]);

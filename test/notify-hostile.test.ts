@@ -50,10 +50,18 @@ const PLATFORMS: [ChatPlatform, (m: Message, o: ChatBuildOptions) => unknown[], 
   ['teams', buildTeamsPayloads, []],
 ];
 
-function message(field: (typeof FIELDS)[number][2], value: string): Message {
+/** The kinds a value is shown in: a status change, and the lifecycle's kinds (DESIGN.md §10) with their extra fields. */
+const KINDS: [string, Partial<Change>][] = [
+  ['status_changed', {}],
+  ['still_failing', { kind: 'still_failing', from: 'FAILED', since: '2026-11-21T01:03:00.000Z' }],
+  ['flapping', { kind: 'flapping', severity: 'warning', from: null, flap_count: 4, flap_window_ms: 3_600_000 }],
+  ['flapping_ended', { kind: 'flapping_ended', severity: 'resolved', from: null, flap_window_ms: 3_600_000 }],
+];
+
+function message(field: (typeof FIELDS)[number][2], value: string, kind: Partial<Change> = {}): Message {
   const change: Change = {
     id: 'c1', kind: 'status_changed', severity: 'critical', instance_id: 'i1', instance_name: 'prod', task_id: 't1', task_name: 'orders',
-    from: 'RUNNING', to: 'FAILED', fields: null, snapshot_id: 'S1', detected_at: '2026-11-21T07:15:00.123Z',
+    from: 'RUNNING', to: 'FAILED', fields: null, snapshot_id: 'S1', detected_at: '2026-11-21T07:15:00.123Z', ...kind,
   };
   const types: NonNullable<Message['task_types']> = { t1: { source_type: 'NONE', sink_type: 'OBS_SINK' } };
   field(change, types, value);
@@ -66,17 +74,21 @@ function clipped(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+// Every field in a status change; in the lifecycle's kinds every field but the field path (a config_changed's).
 const CASES = PLATFORMS.flatMap(([platform, build, mention]) =>
-  FIELDS.flatMap(([fieldName, max, field]) =>
-    HOSTILE.map(([label, value, shown]) => [platform, fieldName, label, build, mention, field, value, clipped(shown || value, max)] as const),
+  KINDS.flatMap(([kindName, kind]) =>
+    FIELDS.filter(([fieldName]) => kindName === 'status_changed' || fieldName !== 'field path').flatMap(([fieldName, max, field]) =>
+      HOSTILE.map(([label, value, shown]) => [platform, kindName, fieldName, label, build, mention, field, value, clipped(shown || value, max), kind] as const),
+    ),
   ),
 );
 
 describe('untrusted values reach every platform as literal text', () => {
-  it.each(CASES)('%s, %s: %s', (platform, _fieldName, _label, build, mention, field, value, shown) => {
+  it.each(CASES)('%s, %s, %s: %s', (platform, _kindName, _fieldName, _label, build, mention, field, value, shown, kind) => {
     // Feishu's configured <at id=all></at> is a tag of ours: left out here, checked in the next test.
-    const payloads = build(message(field, value), { lang: 'en', timezone: 'UTC', mention: platform === 'feishu' ? [] : mention });
-    expect(payloads.length).toBe(platform === 'wecom' ? 2 : 1); // WeCom: markdown, then the text message that calls people
+    const payloads = build(message(field, value, kind), { lang: 'en', timezone: 'UTC', mention: platform === 'feishu' ? [] : mention });
+    // WeCom: markdown, then the text message that calls people (for a critical change)
+    expect(payloads.length).toBe(platform === 'wecom' && (kind.severity ?? 'critical') === 'critical' ? 2 : 1);
     const markup = payloads.flatMap((p) => markupTexts(platform, p));
     const plain = payloads.flatMap((p) => plainTexts(platform, p));
     let seen = plain.join('\n');

@@ -19,8 +19,8 @@ const CASES: [string, Change, { en: string; zh: string }][] = [
   ['still_failing, a task', change('still_failing', 'critical', 'sc-1', 'FAILED', '2026-11-21T09:14:00.000Z'), { en: 'sc-1: FAILED for 6 h 12 min (since 09:14)', zh: 'sc-1：FAILED，已持续 6 小时 12 分钟（自 09:14 起）' }],
   ['still_failing, an instance', change('still_failing', 'critical', null, null, '2026-11-19T09:14:00.000Z'), { en: 'prod: unreachable for 2 d 6 h (since 2026-11-19 09:14)', zh: 'prod：不可达，已持续 2 天 6 小时（自 2026-11-19 09:14 起）' }],
   ['still_failing, since unknown', change('still_failing', 'critical', 'sc-2', 'FAILED'), { en: 'sc-2: still FAILED', zh: 'sc-2：仍为 FAILED' }],
-  ['flapping', change('flapping', 'warning', 'sc-3', 'FAILED'), { en: 'sc-3: status flapping, now FAILED', zh: 'sc-3：状态频繁变化，当前 FAILED' }],
-  ['flapping_ended', change('flapping_ended', 'resolved', 'sc-4', 'RUNNING'), { en: 'sc-4: no longer flapping: RUNNING', zh: 'sc-4：状态已稳定：RUNNING' }],
+  ['flapping', change('flapping', 'warning', 'sc-3', 'FAILED'), { en: 'sc-3: status flapping: now FAILED', zh: 'sc-3：状态频繁变化：当前 FAILED' }],
+  ['flapping_ended', change('flapping_ended', 'resolved', 'sc-4', 'RUNNING'), { en: 'sc-4: stable again: RUNNING', zh: 'sc-4：状态已稳定：RUNNING' }],
 ];
 const message = (c: Change): Message => ({ id: 'm1', snapshot_id: 'S1', taken_at: DETECTED, task_types: {}, changes: [c] });
 
@@ -43,8 +43,8 @@ describe('the new kinds elsewhere', () => {
     [CASES[0]![1], '🔴 critical prod / sc-1: FAILED for 6 h 12 min (since 09:14)'],
     [CASES[1]![1], '🔴 critical prod: unreachable for 2 d 6 h (since 2026-11-19 09:14)'],
     [CASES[2]![1], '🔴 critical prod / sc-2: still FAILED'],
-    [CASES[3]![1], '🟠 warning  prod / sc-3: status flapping, now FAILED'],
-    [CASES[4]![1], '🟢 resolved prod / sc-4: no longer flapping: RUNNING'],
+    [CASES[3]![1], '🟠 warning  prod / sc-3: status flapping: now FAILED'],
+    [CASES[4]![1], '🟢 resolved prod / sc-4: stable again: RUNNING'],
   ])('the audit line: %#', (c, line) => {
     expect(changeLine(c)).toBe(line);
   });

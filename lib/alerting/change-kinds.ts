@@ -1,6 +1,6 @@
 import type { NotifyLang } from '../config/config';
 import type { Change, Severity } from './change';
-import { failingFor } from './failing-since';
+import { failingFor, spanText } from './failing-since';
 
 /**
  * Every change kind (DESIGN.md §4) in one table: its severity, whether it is a failure, and its texts.
@@ -17,6 +17,10 @@ export interface KindContext {
   since: string | null;
   /** The IANA zone the times are shown in. */
   timezone: string;
+  /** `flapping`: the status changes seen in the window; null when the change does not say. */
+  flapCount: number | null;
+  /** `flapping`, `flapping_ended`: FLAP_WINDOW when the change was made (ms); null when the change does not say. */
+  flapWindowMs: number | null;
 }
 
 /** What a change did, after the subject it is about: `RUNNING → FAILED`, `new task (CREATING)`, … */
@@ -55,6 +59,25 @@ function stillFailing(lang: NotifyLang, to: string, at: KindContext | undefined)
   const f = at ? failingFor(lang, at.since, at.detectedAt, at.timezone) : null;
   if (lang === 'zh') return f ? `${what}，已持续 ${f.duration}（自 ${f.since} 起）` : `仍${at?.task === false ? '' : '为 '}${what}`;
   return f ? `${what} for ${f.duration} (since ${f.since})` : `still ${what}`;
+}
+
+/** `status flapping: 4 status changes in 1 h, now FAILED`; the count and window only when the change carries them. */
+function flapping(lang: NotifyLang, to: string, at: KindContext | undefined): string {
+  const n = at?.flapCount ?? null;
+  const span = spanText(lang, at?.flapWindowMs ?? null);
+  if (lang === 'zh') {
+    const seen = n === null ? '' : span ? `${span}内 ${n} 次状态变更，` : `${n} 次状态变更，`;
+    return `状态频繁变化：${seen}当前 ${to}`;
+  }
+  const seen = n === null ? '' : `${n} status ${n === 1 ? 'change' : 'changes'}${span ? ` in ${span}` : ''}, `;
+  return `status flapping: ${seen}now ${to}`;
+}
+
+/** `stable again: RUNNING, no status change for 1 h`; the window only when the change carries it. */
+function flappingEnded(lang: NotifyLang, to: string, at: KindContext | undefined): string {
+  const span = spanText(lang, at?.flapWindowMs ?? null);
+  if (lang === 'zh') return `状态已稳定：${to}${span ? `，${span}内无状态变更` : ''}`;
+  return `stable again: ${to}${span ? `, no status change for ${span}` : ''}`;
 }
 
 export const CHANGE_KIND_TABLE = {
@@ -136,14 +159,14 @@ export const CHANGE_KIND_TABLE = {
     severity: 'warning',
     failing: isFailingStatus,
     label: { en: 'flapping', zh: '状态频繁变化' },
-    text: { en: (_from, to) => `status flapping, now ${to}`, zh: (_from, to) => `状态频繁变化，当前 ${to}` },
+    text: { en: (_from, to, _fields, at) => flapping('en', to, at), zh: (_from, to, _fields, at) => flapping('zh', to, at) },
   },
   flapping_ended: {
     produced: false,
     severity: (_from, to) => (to === 'RUNNING' ? 'resolved' : 'critical'),
     failing: isFailingStatus,
     label: { en: 'flapping ended', zh: '状态已稳定' },
-    text: { en: (_from, to) => `no longer flapping: ${to}`, zh: (_from, to) => `状态已稳定：${to}` },
+    text: { en: (_from, to, _fields, at) => flappingEnded('en', to, at), zh: (_from, to, _fields, at) => flappingEnded('zh', to, at) },
   },
 } as const satisfies Record<string, KindRow>;
 
@@ -177,7 +200,7 @@ export function kindLabels(lang: NotifyLang): Record<ChangeKindName, string> {
   return Object.fromEntries(KIND_NAMES.map((k) => [k, ROWS[k].label[lang]])) as Record<ChangeKindName, string>;
 }
 
-/** What a change's text needs besides its values: the times of a reminder, and whether it is about a task. */
-export function kindContext(c: Pick<Change, 'task_id' | 'detected_at' | 'since'>, timezone: string): KindContext {
-  return { task: c.task_id !== null, detectedAt: c.detected_at, since: c.since ?? null, timezone };
+/** What a change's text needs besides its values: the times of a reminder, the flapping figures, and whether it is about a task. */
+export function kindContext(c: Pick<Change, 'task_id' | 'detected_at' | 'since' | 'flap_count' | 'flap_window_ms'>, timezone: string): KindContext {
+  return { task: c.task_id !== null, detectedAt: c.detected_at, since: c.since ?? null, timezone, flapCount: c.flap_count ?? null, flapWindowMs: c.flap_window_ms ?? null };
 }

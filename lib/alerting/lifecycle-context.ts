@@ -80,7 +80,7 @@ export function isFrozen(ctx: Ctx, e: AlertEntry): boolean {
 }
 
 /** A change this run generates about an entry, with a stable id as `diff.ts` makes them. */
-export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], severity: Severity, detail: { from: string | null; to: string | null; since?: string; flap_count?: number }): AlertChange {
+export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], severity: Severity, detail: { from: string | null; to: string | null; since?: string; flap_count?: number; flap_window_ms?: number }): AlertChange {
   const instance = ctx.instances.get(e.instance_id);
   const task = e.task_id === null ? undefined : ctx.tasks(e.instance_id).get(e.task_id);
   const change: AlertChange = {
@@ -98,6 +98,7 @@ export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], sev
     detected_at: ctx.now,
     ...(detail.since !== undefined ? { since: detail.since } : {}),
     ...(detail.flap_count !== undefined ? { flap_count: detail.flap_count } : {}),
+    ...(detail.flap_window_ms !== undefined ? { flap_window_ms: detail.flap_window_ms } : {}),
   };
   ctx.generated.push(change);
   ctx.thisRun.add(change.id);

@@ -43,7 +43,7 @@ export function endFlapping(ctx: Ctx): void {
     e.changes_at = e.changes_at.filter((t) => ctx.nowMs - Date.parse(t) < flapWindowMs);
     if (e.flapping_since === null || e.changes_at.length > 0) continue;
     const status = currentStatus(ctx, e) ?? null;
-    generate(ctx, e, 'flapping_ended', status === 'RUNNING' ? 'resolved' : 'critical', { from: null, to: status });
+    generate(ctx, e, 'flapping_ended', status === 'RUNNING' ? 'resolved' : 'critical', { from: null, to: status, flap_window_ms: flapWindowMs });
     e.flapping_since = null;
     if (e.failure) release(ctx, e);
   }

@@ -113,7 +113,7 @@ function onStatusChange(ctx: Ctx, e: AlertEntry, c: Change): void {
     e.changes_at = [...e.changes_at.filter((t) => ctx.nowMs - Date.parse(t) < flapWindowMs), c.detected_at];
     if (e.flapping_since === null && e.changes_at.length >= flapThreshold) {
       e.flapping_since = ctx.now;
-      generate(ctx, e, 'flapping', 'warning', { from: null, to: c.to, flap_count: e.changes_at.length });
+      generate(ctx, e, 'flapping', 'warning', { from: null, to: c.to, flap_count: e.changes_at.length, flap_window_ms: flapWindowMs });
       if (e.failure) e.failure.held = [];
     }
   }

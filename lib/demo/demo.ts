@@ -7,82 +7,12 @@ import { changeLine } from '../notify/render';
 import { type ChatReceived, startChatReceiver } from './chat-receiver';
 import { startDmsEmulator } from './dms-emulator';
 import { LOCAL_OBS_ACCESS_KEY, LOCAL_OBS_SECRET_KEY, type LocalObs, startLocalObs } from './local-obs';
+import { ANALYTICS, PROD, STAGING, STEPS, type TaskRecord, type World, obsSink } from './demo-steps';
 import { type Received, startWebhookReceiver } from './webhook-receiver';
 
-type TaskRecord = Record<string, unknown> & { id: string; task_name: string; status: string };
-
 const PROJECT_ID = 'demo0000project0000000000000000';
-const PROD = '59f6d088-demo-4a1b-9c3e-prod00000001';
-const ANALYTICS = '7c2e11aa-demo-4f0d-8b6a-analytics0001';
-const STAGING = '3b9d5e21-demo-4c7a-9e2f-staging00001';
 const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1sb2NhbC1yZWNlaXZlcg==';
 const FEISHU_SECRET = 'demo-feishu-signing-secret';
-/** The run whose Feishu card the demo prints in full. */
-const CARD_RUN = 2;
-
-interface Step {
-  title: string;
-  /** WATCH_INSTANCES from this run on. */
-  watch?: string;
-  /** What changes in the emulated cloud before this run. */
-  act(world: World): string[];
-}
-
-interface World {
-  prod: TaskRecord[];
-  analytics: TaskRecord[];
-  setStatus(list: TaskRecord[], name: string, status: string): string;
-  dms: Awaited<ReturnType<typeof startDmsEmulator>>;
-  hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
-}
-
-const obsSink = (n: number, status = 'RUNNING'): TaskRecord => ({
-  ...(fixture.tasks[1] as Record<string, unknown>),
-  id: `a11ce5${n}0-demo-4e5f-9a0b-0000000000${n}0`,
-  task_name: `orders-dump-${n}`,
-  status,
-});
-
-const STEPS: Step[] = [
-  { title: 'first run: records the baseline, sends nothing (NOTIFY_FIRST_RUN=false)', act: () => [] },
-  {
-    title: 'a task is paused, one fails, one is created',
-    act: (w) => {
-      w.analytics.push(obsSink(3, 'CREATING'));
-      return [
-        w.setStatus(w.prod, 'smart-connect-1', 'PAUSED'),
-        w.setStatus(w.prod, 'smart-connect-121248117', 'FAILED'),
-        'analytics: new task orders-dump-3 (CREATING)',
-      ];
-    },
-  },
-  {
-    title: 'the analytics instance answers 503 and the webhook is down',
-    act: (w) => {
-      w.dms.setFault(ANALYTICS, { kind: 'status', status: 503 });
-      w.hook.respondWith({ status: 503 }, { status: 503 }, { status: 503 });
-      return [w.setStatus(w.prod, 'smart-connect-1', 'RUNNING'), 'analytics: every request answers HTTP 503', 'webhook: answers HTTP 503'];
-    },
-  },
-  {
-    title: 'everything recovers: the pending message goes out first, with its original webhook-id',
-    act: (w) => {
-      w.dms.setFault(ANALYTICS, null);
-      w.analytics.splice(0, 1);
-      return [w.setStatus(w.prod, 'smart-connect-121248117', 'RUNNING'), 'analytics: reachable again; orders-dump-1 was deleted meanwhile', 'webhook: back up'];
-    },
-  },
-  {
-    title: 'discovery (WATCH_INSTANCES=prod=…,*): a new instance appears, analytics turns Smart Connect off',
-    watch: `prod=${PROD},*`,
-    act: (w) => {
-      w.dms.setInstance(STAGING, [obsSink(4)], { name: 'staging' });
-      w.dms.setInstance(ANALYTICS, w.analytics, { connector_enable: false });
-      return ['staging: new instance, Smart Connect on, task orders-dump-4', 'analytics: Smart Connect turned off'];
-    },
-  },
-  { title: 'a quiet run: nothing changed, so no message and no history object', act: () => [] },
-];
 
 export interface DemoIo {
   out(text: string): void;
@@ -90,6 +20,13 @@ export interface DemoIo {
   onCleanup?(fn: () => Promise<void>): () => void;
   /** Resolves at Ctrl-C: how `--keep` waits. */
   untilInterrupted?(): Promise<void>;
+}
+
+/** Waits until `at` (epoch ms) has passed; returns how long it waited. */
+async function waitUntil(at: number): Promise<number> {
+  const ms = Math.max(0, at - Date.now() + 1);
+  await new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return ms;
 }
 
 /** The port `--keep` asks for first (s3rver's own default), so that the lines to paste stay the same. */
@@ -114,6 +51,7 @@ export async function runDemo(io: DemoIo, opts: { keep?: boolean } = {}): Promis
     const world: World = {
       prod: (fixture.tasks as TaskRecord[]).map((t) => ({ ...t })),
       analytics: [obsSink(1), obsSink(2)],
+      staging: [],
       setStatus(list, name, status) {
         const task = list.find((t) => t.task_name === name);
         if (!task) throw new Error(`demo: no task ${name}`);
@@ -141,19 +79,28 @@ export async function runDemo(io: DemoIo, opts: { keep?: boolean } = {}): Promis
     };
     out(`smart-connect-watch demo: DMS emulator ${dms.url}, local OBS ${obs.endpoint} (bucket ${obs.bucket}), webhook and Feishu receivers on 127.0.0.1\n`);
     out('Set WATCH_INSTANCES (see README) to watch your real instances instead.\n');
+    const reports: RunReport[] = [];
     for (const [i, step] of STEPS.entries()) {
+      if (step.env) Object.assign(env, step.env({ reports, env }));
+      const wait = step.waitUntil?.({ reports, env });
       const actions = step.act(world);
       if (step.watch) env.WATCH_INSTANCES = step.watch;
       dms.setInstance(PROD, world.prod, { name: 'prod' });
       dms.setInstance(ANALYTICS, world.analytics, { name: 'analytics' });
+      if (world.staging.length > 0) dms.setInstance(STAGING, world.staging, { name: 'staging' });
+      // Real time passing is what this step shows: wait for the deadline computed from the last run's time.
+      const waitedMs = wait ? await waitUntil(wait.at) : 0;
       const before = hook.received.length;
       const cardsBefore = feishu.received.length;
       const logs: string[] = [];
       const report = await runFromEnvironment(env, { getRequestID: () => `demo-run-${i + 1}` }, { write: (l) => logs.push(l) });
+      reports.push(report);
       out(`\n── Run ${i + 1}: ${step.title}\n`);
+      if (step.note) out(step.note(env));
+      if (wait) out(`   waited ${(waitedMs / 1000).toFixed(1)} s for ${wait.why} to pass since run ${i}\n`);
       for (const a of actions) out(`   cloud: ${a}\n`);
       printMessages(out, hook.received.slice(before));
-      printCards(out, feishu.received.slice(cardsBefore), i + 1 === CARD_RUN);
+      printCards(out, feishu.received.slice(cardsBefore), step.fullCard === true);
       printReport(out, report, logs);
     }
     if (!opts.keep) {

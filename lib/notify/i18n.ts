@@ -8,6 +8,8 @@ export interface ChatTexts {
   severity: Record<Severity, string>;
   /** `1 critical, 2 warning` / `严重 1，警告 2`, most severe first. */
   counts: (entries: readonly (readonly [Severity, number])[]) => string;
+  /** A message of reminders only: `2 instances still unreachable, 12 tasks still failing` / `2 个实例持续不可达，12 个任务持续故障`. */
+  reminders: (tasks: number, instances: number) => string;
   /** `4 changes` / `4 项变更`. */
   total: (n: number) => string;
   /** `Smart Connect · prod: 1 critical, 2 warning`. */
@@ -34,6 +36,13 @@ const en: ChatTexts = {
   product: 'Smart Connect',
   severity: { critical: 'critical', warning: 'warning', resolved: 'resolved', info: 'info' },
   counts: (entries) => entries.map(([s, n]) => `${n} ${en.severity[s]}`).join(', '),
+  reminders: (tasks, instances) =>
+    [
+      instances > 0 ? `${instances} ${instances === 1 ? 'instance' : 'instances'} still unreachable` : '',
+      tasks > 0 ? `${tasks} ${tasks === 1 ? 'task' : 'tasks'} still failing` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
   total: (n) => `${n} ${n === 1 ? 'change' : 'changes'}`,
   title: (scope, counts) => `Smart Connect · ${scope}: ${counts}`,
   detected: (time) => `Detected ${time}`,
@@ -52,6 +61,7 @@ const zh: ChatTexts = {
   product: 'Smart Connect',
   severity: { critical: '严重', warning: '警告', resolved: '已恢复', info: '信息' },
   counts: (entries) => entries.map(([s, n]) => `${zh.severity[s]} ${n}`).join('，'),
+  reminders: (tasks, instances) => [instances > 0 ? `${instances} 个实例持续不可达` : '', tasks > 0 ? `${tasks} 个任务持续故障` : ''].filter(Boolean).join('，'),
   total: (n) => `${n} 项变更`,
   title: (scope, counts) => `Smart Connect · ${scope}：${counts}`,
   detected: (time) => `检测时间 ${time}`,

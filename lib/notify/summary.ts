@@ -27,6 +27,8 @@ export interface ChatBuildOptions extends RenderOptions {
  */
 export interface ChatLine {
   severity: Severity;
+  /** A reminder (`still_failing`) about a task or an instance; null for any other change. */
+  reminder: 'task' | 'instance' | null;
   marker: string;
   /** The task's name (with its instance when the message spans several), else the instance. */
   subject: string;
@@ -95,8 +97,15 @@ export function summarize(message: Message, opts: RenderOptions, escape: Escape 
   };
 }
 
-/** `1 critical, 2 warning` in the language of `t`, most severe first, severities with no change left out. */
-export function countsText(lines: readonly Pick<ChatLine, 'severity'>[], t: ChatTexts): string {
+/**
+ * `1 critical, 2 warning` in the language of `t`, most severe first, severities with no change left
+ * out; lines that are all reminders (a run's burst of `still_failing`) are counted as what they are:
+ * `12 tasks still failing`.
+ */
+export function countsText(lines: readonly Pick<ChatLine, 'severity' | 'reminder'>[], t: ChatTexts): string {
+  if (lines.length > 0 && lines.every((l) => l.reminder !== null)) {
+    return t.reminders(lines.filter((l) => l.reminder === 'task').length, lines.filter((l) => l.reminder === 'instance').length);
+  }
   return t.counts(countBySeverity(lines));
 }
 
@@ -157,6 +166,7 @@ function chatLine(c: Change, message: Message, t: ChatTexts, { withInstance, esc
   const summary = t.kind[c.kind](value(c.from ?? '?', MAX_STATUS), value(c.to ?? '?', MAX_STATUS), escape(clip(fields, MAX_FIELDS)), kindContext(c, timezone));
   return {
     severity: c.severity,
+    reminder: c.kind !== 'still_failing' ? null : c.task_id !== null ? 'task' : 'instance',
     marker: SEVERITY_MARK[c.severity],
     subject,
     summary,
