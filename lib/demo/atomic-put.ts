@@ -6,8 +6,8 @@
  * busy machine an acknowledged PUT's data can then land after a later PUT of the same key (the key
  * ends up with the older body: a run's final state.json write "lost", its delivered message sent
  * again by the next run), and a GET during a PUT can read a half-written object. Here the body is
- * written to a file of its own, closed, then renamed over the object's file; a GET of a key waits
- * for a PUT of it under way (the metadata, the ETag among it, is written after the rename).
+ * written to a file of its own and closed, then renamed over the object's file and its metadata (the
+ * ETag among it) written, while GETs of the key wait: a GET reads the old object or the new one, whole.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -23,13 +23,11 @@ type Store = S3rver.FilesystemStore;
 export function makePutsAtomic(store: Store, root: string): void {
   const locks = new KeyLocks();
   const getObject = store.getObject.bind(store);
-  store.putObject = (object) => locks.run(`${object.bucket}/${object.key}`, () => putObject(store, root, object));
+  store.putObject = (object) => putObject(store, root, object, locks);
   store.getObject = (bucket, key, options) => locks.run(`${bucket}/${key}`, () => getObject(bucket, key, options));
 }
 
-async function putObject(store: Store, root: string, object: S3rver.StoredObject): Promise<{ size: number; md5: string }> {
-  const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-  await mkdir(dirname(objectPath), { recursive: true });
+async function putObject(store: Store, root: string, object: S3rver.StoredObject, locks: KeyLocks): Promise<{ size: number; md5: string }> {
   // In the root directory, not a bucket's: never listed as an object (nor as a bucket: it is a file).
   const temp = join(root, `.put-${randomBytes(8).toString('hex')}.part`);
   const md5 = createHash('md5');
@@ -44,14 +42,19 @@ async function putObject(store: Store, root: string, object: S3rver.StoredObject
   const content = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
   try {
     await pipeline(content, measure, createWriteStream(temp));
-    await rename(temp, objectPath);
+    const digest = md5.digest('hex');
+    // While the body comes in, GETs read the object as it was; then it is replaced, metadata and all.
+    await locks.run(`${object.bucket}/${object.key}`, async () => {
+      const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+      await mkdir(dirname(objectPath), { recursive: true });
+      await rename(temp, objectPath);
+      await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    });
+    return { size, md5: digest };
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
   }
-  const digest = md5.digest('hex');
-  await store.putMetadata(object.bucket, object.key, object.metadata, digest);
-  return { size, md5: digest };
 }
 
 /** One operation at a time per key, in the order they came. */
