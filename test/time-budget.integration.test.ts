@@ -37,8 +37,11 @@ describe('deliveries at odd, shrinking time budgets, through the built handler',
   it('RUN_TIMEOUT outside FunctionGraph may be a fraction of a second', async () => {
     prod[0]!.status = prod[0]!.status === 'RUNNING' ? 'FAILED' : 'RUNNING';
     h.dms.setInstance(PROD, prod);
+    const before = h.hook.received.length;
     const { report, error } = await h.invoke({ RUN_TIMEOUT: '60.1s' }, { getRemainingTimeInMilliSeconds: () => undefined });
     expect(error).toBeUndefined();
-    expect(report).toMatchObject({ messages: { delivered: 1, pending: 0 } });
+    expect(report).toMatchObject({ changes: 1, messages: { delivered: 1, pending: 0 } });
+    expect(report!.errors).toEqual([]);
+    expect(h.hook.received.length).toBe(before + 1);
   });
 });

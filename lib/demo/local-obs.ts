@@ -10,12 +10,15 @@
  * - The client URL-encodes the whole `CopySource` (`b/k` is sent as `b%2Fk`); real OBS accepts
  *   that, s3rver only `decodeURI`s it and answers 404 `NoSuchBucket`. A small middleware below
  *   normalises the header so copyObject behaves as on OBS.
+ * - s3rver answers a PUT before the object's file is written, in place: `./atomic-put` makes a PUT
+ *   acknowledged only once stored, replacing the object at once, as OBS does.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { makePutsAtomic } from './atomic-put';
 
 export type LocalObs = {
   /** `http://127.0.0.1:PORT`, pass it as the ObsClient `server`. */
@@ -80,6 +83,8 @@ export async function startLocalObs(opts: LocalObsOptions = {}): Promise<LocalOb
   });
   // Koa composes its middleware when run() starts listening, so this runs before the routes.
   server.middleware.unshift(normaliseCopySource);
+  // s3rver acknowledges a PUT before its data is written: on a busy machine a later PUT could be undone.
+  makePutsAtomic(server.store, directory);
 
   let address;
   try {
