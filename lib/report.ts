@@ -1,3 +1,4 @@
+import type { HeldReason } from './alerting/alert-state';
 import type { ChangeKind } from './alerting/change';
 
 /** What the handler returns and the summary log line carries (DESIGN.md §7). */
@@ -12,7 +13,11 @@ export interface RunReport {
   tasks: number;
   changes: number;
   changes_by_kind: Partial<Record<ChangeKind, number>>;
-  messages: { delivered: number; pending: number; expired: number };
+  /**
+   * Deliveries (message × channel) made, still pending, expired; and this run's changes recorded but
+   * not sent (DESIGN.md §10–§11), by why: `held`, and `silenced` (= `held.silenced`, as §11 names it).
+   */
+  messages: { delivered: number; pending: number; expired: number; held: Record<HeldReason, number>; silenced: number };
   api_requests: number;
   anomalies: string[];
   errors: string[];

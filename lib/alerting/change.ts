@@ -29,6 +29,8 @@ export const Change = z.object({
   detected_at: z.string(),
   /** `still_failing`: when the failure began (ISO time). */
   since: z.string().optional(),
+  /** `flapping`: how many status changes the window held. */
+  flap_count: z.number().int().positive().optional(),
   /** History objects only: why the change was not sent (yet), and the silences that held it (DESIGN.md §10–§11). */
   held: z.enum(['pending', 'flapping', 'silenced']).optional(),
   silenced_by: z.array(z.string()).optional(),

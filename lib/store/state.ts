@@ -41,5 +41,10 @@ export const State = z.object({
   /** The daily digest (DESIGN.md §12): the local day of each channel's last digest queued, and the last 24 h of changes by kind. */
   digests: DigestDays.optional(),
   recent_changes: RecentCounts.optional(),
+  /**
+   * The alert state (DESIGN.md §10, `lib/alerting/alert-state.ts`), validated on its own by
+   * `readAlertState`: an invalid one is rebuilt from the history, never a reason to quarantine state.json.
+   */
+  alerts: z.unknown().optional(),
 });
 export type State = z.infer<typeof State>;
