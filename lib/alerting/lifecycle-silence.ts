@@ -45,12 +45,15 @@ export function silenceEnded(ctx: Ctx): void {
   }
 }
 
-/** What would be sent of `recorded` and `ctx.due`, less what a silence holds (after every other rule). */
-export function applySilences(ctx: Ctx, recorded: readonly AlertChange[]): void {
+/**
+ * What would be sent of `recorded` and `ctx.due`, less what a silence holds (after every other rule).
+ * `baseline`: instances whose `task_added` are a baseline (never a failure's notification).
+ */
+export function applySilences(ctx: Ctx, recorded: readonly AlertChange[], baseline: ReadonlySet<string>): void {
   const due = new Set(ctx.due.map((c) => c.id));
   for (const c of [...recorded.filter((r) => !ctx.held.has(r.id)), ...ctx.due]) {
     const ids = ctx.silenced(c);
-    const f = c.instance_id === null ? undefined : ctx.entries.get(failingKey(c.instance_id, c.task_id))?.failure;
+    const f = c.instance_id === null || (c.kind === 'task_added' && baseline.has(c.instance_id)) ? undefined : ctx.entries.get(failingKey(c.instance_id, c.task_id))?.failure;
     if (ids.length === 0) {
       if (f && notifiesFailure(c)) delete f.silenced_by;
       continue;

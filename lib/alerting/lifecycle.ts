@@ -75,7 +75,7 @@ export function lifecycle(input: LifecycleInput): LifecycleResult {
   silenceEnded(ctx);
   reminders(ctx);
   const recorded = [...input.changes, ...ctx.generated].sort(bySection4);
-  applySilences(ctx, recorded);
+  applySilences(ctx, recorded, baseline);
   const entries: Record<string, AlertEntry> = {};
   for (const key of [...ctx.entries.keys()].sort()) {
     const e = ctx.entries.get(key)!;
