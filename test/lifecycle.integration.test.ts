@@ -37,8 +37,15 @@ describe('the alert lifecycle through the built handler (DESIGN.md §10)', () =>
     expect(due.changes).toEqual([asRecorded]);
     expect(due.history!.released).toEqual([asRecorded]);
     expect(due.history!.changes).toEqual([]);
-
     expect((await r.run()).messages).toEqual([]);
+
+    // After a state reset, the message rebuilt from that object is the one its run sent (its released
+    // change, under the same webhook-id), not one of its held or absent changes.
+    await r.putState('not json');
+    const reset = await r.run();
+    expect(reset.messages).toEqual([['status_changed:lc-dump-1→FAILED'], ['state_reset:null']]);
+    expect(reset.ids[0]).toBe(due.ids[0]);
+    expect(reset.changes[0]).toEqual(asRecorded);
   }, 60_000);
 
   it('pending then recovered: neither the failure nor the recovery is sent; both are recorded held', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type Change, type ChangeKind, type Severity } from '../lib/alerting/change';
-import { type SendInput, sendPolicy } from '../lib/alerting/send-policy';
+import { type SendInput, sendPolicy, sentChanges } from '../lib/alerting/send-policy';
 import type { ChannelConfig } from '../lib/config/config';
 import type { InstanceSnapshot, Snapshot } from '../lib/store/snapshot';
 
@@ -158,5 +158,16 @@ describe('sendPolicy: the alert lifecycle (DESIGN.md §10) decides before NOTIFY
     const later = sendPolicy({ ...input({ changes: [], notifyOn: ['status_changed'] }), snapshot: failing(), alerts: first.alerts, now: Date.parse(TAKEN_AT) + LIFECYCLE.remindEveryMs });
     expect(later.recorded.map((c) => c.kind)).toEqual(['still_failing']);
     expect(later.queue).toEqual([]);
+  });
+});
+
+describe('sentChanges: what a history object\'s run sent, to rebuild its message after a reset', () => {
+  it('its changes not held, and those it released, in §4 order', () => {
+    const a = change('status_changed', 'i1', 't1', 'critical');
+    const b = { ...change('status_changed', 'i1', 't2', 'critical'), held: 'pending' as const };
+    const c = { ...change('task_added', 'i2', 't1'), held: 'silenced' as const, silenced_by: ['sil_1'] };
+    const released = change('status_changed', 'i1', 't0', 'critical');
+    expect(sentChanges({ changes: [a, b, c], released: [released] })).toEqual([released, a]);
+    expect(sentChanges({ changes: [a, b] })).toEqual([a]);
   });
 });
