@@ -32,6 +32,7 @@ import type { InstanceSnapshot } from '../store/snapshot';
  *   object (`released`, and write one as for a reminder) so that `rebuildAlertState` knows they were sent.
  * - `send` keeps baseline `task_added` and every kind: NOTIFY_ON and NOTIFY_FIRST_RUN (`notifiable`)
  *   still filter it afterwards; the lifecycle only holds.
+ * - Silences (§11) come last, through the `silenced` hook: see lifecycle-silence.ts for their readings.
  */
 
 export interface LifecycleInput {
