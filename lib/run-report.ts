@@ -1,4 +1,5 @@
 import type { Change } from './alerting/change';
+import type { HeldChange } from './alerting/send-policy';
 import type { RunReport } from './report';
 import type { InstanceSnapshot } from './store/snapshot';
 import type { OutboxEntry } from './store/state';
@@ -18,6 +19,8 @@ export interface RunFacts {
   historyKey: string | null;
   instances: readonly InstanceSnapshot[];
   changes: readonly Change[];
+  /** This run's changes recorded but not sent, and why (DESIGN.md §10–§11). */
+  held: readonly HeldChange[];
   /** Message × channel deliveries that succeeded this run. */
   delivered: number;
   /** The outbox as it stands after the run: its pending deliveries are counted. */
@@ -34,6 +37,8 @@ export function runReport(f: RunFacts): RunReport {
   const byKind: RunReport['changes_by_kind'] = {};
   for (const c of f.changes) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   const failed = f.instances.filter((i) => !i.ok).length;
+  const held = { pending: 0, flapping: 0, silenced: 0 };
+  for (const h of f.held) held[h.held] += 1;
   return {
     snapshot_id: f.snapshotId,
     started_at: f.takenAt,
@@ -49,6 +54,8 @@ export function runReport(f: RunFacts): RunReport {
       delivered: f.delivered,
       pending: f.outbox.reduce((n, e) => n + e.pending.length, 0),
       expired: f.expired,
+      held,
+      silenced: held.silenced,
       ...(f.quietHours && Object.keys(f.quietHours).length > 0 ? { quiet_hours: { ...f.quietHours } } : {}),
     },
     api_requests: f.apiRequests,

@@ -1,6 +1,8 @@
 import { deliverAndRecord, deliverNow } from './alerting/delivery-step';
 import { logChanges, runChanges } from './alerting/run-changes';
 import { sendPolicy } from './alerting/send-policy';
+import { startingAlerts } from './alerting/alert-start';
+import type { AlertChange } from './alerting/alert-state';
 import type { Config } from './config/config';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
@@ -12,6 +14,7 @@ import type { InstanceDirectory, TaskSource } from './source/dms-source';
 import { listReadingAhead } from './source/run-listing';
 import { commitRun } from './store/commit';
 import type { HistoryReader, StateStore } from './store/ports';
+import type { Base } from './store/recovery';
 import { reconciledBase, startingBase } from './store/recovery-step';
 
 export interface RunDeps {
@@ -25,6 +28,8 @@ export interface RunDeps {
   deliveryRetry: RetryPolicy;
   /** Clock, sleep, randomness and the run's deadline (epoch ms). */
   time: RetryDeps;
+  /** DESIGN.md §11: the ids of the active silences a change matches (default: none). */
+  silenced?: (change: AlertChange) => string[];
 }
 
 /** One watch cycle, in the order of effects of DESIGN.md §2. Throws only when OBS state cannot be read or written. */
@@ -42,18 +47,28 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   // the newest history object, with what may be undelivered queued again.
   const start = await startingBase(await listing.readState(), deps, at);
 
+  // The alert state (§10): from state.json, or rebuilt from the history when absent or invalid.
+  const alerts = await startingAlerts(start, deps, started);
+
   // 4. The changes against it, once the history objects the chain's head does not account for (a run
-  // that stopped before its state write, a fork) are adopted or merged; then which of them are sent.
-  const recovered = await reconciledBase(start, (base) => runChanges(base, listing.fleet, start.reset, at), deps);
-  const { base, changes: run } = recovered;
+  // that stopped before its state write, a fork) are adopted or merged; then which of them are sent
+  // (the alert lifecycle may add reminders: then history is written too).
+  const decide = (b: Base) => {
+    const run = runChanges(b, listing.fleet, start.reset, at);
+    const snapshot = { id: run.snapshotId, taken_at: at.takenAt, instances: run.instances };
+    const send = sendPolicy({ changes: run.changes, previous: b.previous, snapshot, config, now: started, alerts: alerts.alerts, silenced: deps.silenced });
+    return { run: { ...run, changes: send.recorded, differs: run.differs || send.writesHistory }, send, differs: run.differs || send.writesHistory };
+  };
+  const recovered = await reconciledBase(start, decide, deps);
+  const { base } = recovered;
+  const { run, send } = recovered.changes;
   logChanges(run, logger);
-  const send = sendPolicy({ changes: run.changes, previous: base.previous, snapshot: { id: run.snapshotId, taken_at: at.takenAt, instances: run.instances }, config, now: started });
 
   // 5. A history object when anything differs, then state.json with the new messages. Should that
   // write fail, the messages are delivered before the run fails.
   const commit = await commitRun(
     { ...deps, now: () => time.now(), deliver: (outbox) => deliverNow(deps, outbox) },
-    { at, base, merged: recovered.merged, run, state: start.state, queue: send.queue },
+    { at, base, merged: recovered.merged, run, state: start.state, queue: send.queue, released: send.released, alerts: send.alerts },
   );
 
   // 6–7. Deliver the outbox, then record in state.json what is still pending.
@@ -68,11 +83,12 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     historyKey: commit.historyKey,
     instances: run.instances,
     changes: run.changes,
+    held: send.held,
     delivered: delivery?.delivered ?? 0,
     outbox: delivery?.outbox ?? commit.outbox,
     expired: commit.expired.length,
     quietHours: heldByChannel(commit.quietHolds, config.channels),
     apiRequests: listing.apiRequests,
-    notes: [listing, start, recovered, commit, delivery],
+    notes: [listing, start, alerts, recovered, commit, delivery],
   });
 }

@@ -55,6 +55,7 @@ interface Report {
   api_requests: number;
   tasks: number;
   changes: number;
+  changes_by_kind: Record<string, number>;
   instances: { total: number; ok: number; failed: number };
   messages: { delivered: number; pending: number };
   errors: string[];
@@ -433,14 +434,19 @@ async function main(): Promise<void> {
       let tasks = tasksFor(i);
       if (i % 10 === 1) tasks = [...tasks.slice(1), ...tasksFor(i, 1, TASKS_PER_INSTANCE)]; // one task replaced: removed + added
       if (i % 3 === 0) tasks[0]!.status = 'FAILED'; // a third of the instances: one status change
+      tasks[1]!.status = 'FAILED'; // and at least 10% of the tasks failing (DESIGN.md §10: their alert state)
+      tasks[2]!.status = 'ERROR';
       dms.setInstance(id, tasks);
     });
+    const failingShare = `${Math.round((100 * (2 * MEMORY_INSTANCES + Math.ceil(MEMORY_INSTANCES / 3))) / (MEMORY_INSTANCES * TASKS_PER_INSTANCE))}% of tasks failing`;
     const memChanged = await measure(b, 'memory (b) run with changes', many, 'bench-memory/', 0, limit);
     const memQuiet = await measure(b, 'memory (c) quiet run', many, 'bench-memory/', 0, limit);
     const memFree = await measure(b, 'memory (d) quiet run, no memory limit', many, 'bench-memory/');
+    // Every failing task reminded in one run (REMIND_EVERY has passed for all): the largest lifecycle run.
+    const memRemind = await measure({ ...b, env: { ...b.env, REMIND_EVERY: '1s' } }, 'memory (e) reminder run', many, 'bench-memory/', 0, limit);
     for (const e of memChanged.obs) console.log(`  (b) OBS ${e.kind} ${e.key || '(bucket)'} → ${e.status}, content-length ${(e.bytes / 1024 / 1024).toFixed(1)} MB`);
     const where = memBase.cgroup ? `in a ${mb(MEMORY_TARGET_KIB)} memory cgroup` : 'no memory cgroup available (not Linux or not root)';
-    for (const [name, run] of [['(a) baseline', memBase], [`(b) ${memChanged.report.changes} changes`, memChanged], ['(c) quiet', memQuiet]] as const) {
+    for (const [name, run] of [['(a) baseline', memBase], [`(b) ${memChanged.report.changes} changes, ${failingShare}`, memChanged], [`(c) quiet, ${failingShare}`, memQuiet], [`(e) ${memRemind.report.changes_by_kind.still_failing ?? 0} reminders, ${failingShare}`, memRemind]] as const) {
       rows.push({ figure: `peak RSS, 1000×18, ${name} run, ${where}`, measured: mb(run.maxRssKiB), target: `≤ ${mb(MEMORY_TARGET_KIB)}`, verdict: verdict(run.maxRssKiB <= MEMORY_TARGET_KIB) });
     }
     rows.push({ figure: 'peak RSS, 1000×18, (d) quiet run with no memory limit (V8 sized for the whole machine)', measured: mb(memFree.maxRssKiB), target: 'none (figure)', verdict: '—' });

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHAT_PLATFORMS, type ChatPlatformName, type ChatReceiver, startChatReceiver } from '../lib/demo/chat-receiver';
 import { digestId } from '../lib/alerting/digest';
+import { CHANGE_KINDS } from '../lib/alerting/change';
 import { State } from '../lib/store/state';
 import { type Harness, type Invocation, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
 import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
@@ -75,7 +76,9 @@ describe('daily digest through the built handler', () => {
     ['en', 'Smart Connect daily digest', 'Failing (1)'],
     ['zh', 'Smart Connect 每日摘要', '故障（1）'],
   ] as const)('%s: sent once at its time to every channel, its filters ignored, and not again that day', async (lang, title, failing) => {
-    const env = { NOTIFY_LANG: lang };
+    // The failing task is told on the first run as still_failing (DESIGN.md §10): left out here, so that
+    // the digest is the only message of these runs.
+    const env = { NOTIFY_LANG: lang, NOTIFY_ON: CHANGE_KINDS.filter((k) => k !== 'still_failing').join(',') };
     const first = await run([...channels(zone.due), { type: 'slack', name: 'later-slack', url: `${rx.slack.url}?later=1`, digest: zone.later }], env);
     expect(first.error).toBeUndefined();
     expect(first.report).toMatchObject({ first_run: true, messages: { delivered: 6, pending: 0, expired: 0 } });

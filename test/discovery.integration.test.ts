@@ -83,10 +83,11 @@ describe('fleet discovery through the built handler', () => {
     h.dms.setInstance(id('prod-06'), generatedTasks(1, 'prod-06'), { connector_enable: false });
     h.dms.setInstance(id('prod-07'), [{ ...generatedTasks(1, 'prod-07')[0]!, status: 'PAUSED' }]);
     const { report } = await run();
-    expect(report!.changes_by_kind).toEqual({ instance_added: 1, task_added: 2, instance_removed: 2, status_changed: 1 });
+    // The new instance's failing task is told as still_failing (DESIGN.md §10), its tasks otherwise a silent baseline.
+    expect(report!.changes_by_kind).toEqual({ instance_added: 1, task_added: 2, still_failing: 1, instance_removed: 2, status_changed: 1 });
     ids.push(report!.snapshot_id);
     expect(newlySent().sort()).toEqual(
-      [['instance_added', 'prod-new', null, null], ['instance_removed', 'prod-05', '1', null], ['instance_removed', 'prod-06', '1', null], ['status_changed', 'prod-07', 'RUNNING', 'PAUSED']].sort(),
+      [['instance_added', 'prod-new', null, null], ['still_failing', 'prod-new', 'FAILED', 'FAILED'], ['instance_removed', 'prod-05', '1', null], ['instance_removed', 'prod-06', '1', null], ['status_changed', 'prod-07', 'RUNNING', 'PAUSED']].sort(),
     );
     const changes = await recorded(report!.history_key);
     expect(changes.filter((c) => c.kind === 'task_added').map((c) => c.instance_name)).toEqual(['prod-new', 'prod-new']);

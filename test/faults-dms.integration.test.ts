@@ -181,7 +181,7 @@ describe('1–2. concurrency and the deadline, through the built handler', () =>
     expect(report!.instances).toEqual({ total: 2, ok: 1, failed: 1 });
     expect(report!.errors).toEqual([expect.stringMatching(/^listing prod \(inst-prod-0001\) failed: .*deadline/)]);
     expect(report!.changes_by_kind).toEqual({ instance_unreachable: 1 });
-    expect(report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+    expect(report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
     const state = State.parse(JSON.parse((await h.getObject('smart-connect-watch/state.json'))!));
     expect(state.checked_at).toBe(report!.started_at);
     expect(state.snapshot.instances.find((i) => i.instance_id === PROD)).toMatchObject({ ok: false, tasks: expect.arrayContaining([expect.anything()]) });

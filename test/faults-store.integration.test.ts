@@ -209,11 +209,11 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
       pause('smart-connect-1');
       h.hook.respondWith({ status: 503 }, { status: 503 }, { status: 503 });
       const failing = await run(env);
-      expect(failing.report!.messages).toEqual({ delivered: 1, pending: 1, expired: 0 });
+      expect(failing.report!.messages).toEqual({ delivered: 1, pending: 1, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
       expect(other.received.map((r) => r.answered)).toEqual([204]);
 
       const recovered = await run(env);
-      expect(recovered.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+      expect(recovered.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
       expect(other.received).toHaveLength(1);
       const ids = h.hook.received.map((r) => r.headers['webhook-id']);
       expect(ids).toHaveLength(4);
@@ -226,7 +226,7 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
       pause('smart-connect-1');
       h.hook.respondWith({ status: 429, headers: { 'Retry-After': '1' } });
       const { report } = await run();
-      expect(report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+      expect(report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
       const [first, second] = h.hook.received;
       expect([first!.answered, second!.answered]).toEqual([429, 204]);
       expect(second!.at.getTime() - first!.at.getTime()).toBeGreaterThanOrEqual(990);
@@ -240,7 +240,7 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
       expect(pending.report!.messages).toMatchObject({ delivered: 0, pending: 1 });
       const expired = await run({ OUTBOX_MAX_AGE: '1ms' });
       h.hook.setDefault({ status: 204 });
-      expect(expired.report!.messages).toEqual({ delivered: 0, pending: 0, expired: 1 });
+      expect(expired.report!.messages).toEqual({ delivered: 0, pending: 0, expired: 1, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
       expect(expired.report!.errors).toEqual([expect.stringMatching(/^message msg_\w+ to generic-\w+ expired undelivered: .*HTTP 500/)]);
       expect(expired.logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'message expired undelivered' }));
       const history = Snapshot.parse(JSON.parse((await h.getObject(expired.report!.history_key!))!));

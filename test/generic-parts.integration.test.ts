@@ -68,7 +68,7 @@ describe('a burst of 2,000 changes to a generic webhook', () => {
     // Part 1 goes through; the last part fails its 3 attempts in this run.
     h.hook.respondWith({ status: 204 }, { status: 204 }, { status: 503 }, { status: 503 }, { status: 503 });
     const first = await run();
-    expect(first.report!.messages).toEqual({ delivered: 0, pending: 1, expired: 0 });
+    expect(first.report!.messages).toEqual({ delivered: 0, pending: 1, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
     const tried = h.hook.received.map((r) => ({ id: r.headers['webhook-id'], part: verified(r).part, parts: verified(r).parts, answered: r.answered }));
     expect(tried.map((t) => t.answered)).toEqual([204, 204, 503, 503, 503]);
     expect(tried.every((t) => t.parts === 3)).toBe(true);
@@ -79,7 +79,7 @@ describe('a burst of 2,000 changes to a generic webhook', () => {
 
     h.hook.reset();
     const next = await run();
-    expect(next.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+    expect(next.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
     expect(h.hook.received.map((r) => [r.headers['webhook-id'], verified(r).part])).toEqual([[failedId, 3]]);
     expect(State.parse(JSON.parse((await h.getObject(`${prefix}state.json`))!)).outbox).toEqual([]);
   });

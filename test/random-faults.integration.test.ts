@@ -148,6 +148,8 @@ describe('randomized faults: nothing lost, nothing invented', () => {
       else if (c.kind === 'task_added') expect(had.has(c.task_id!)).toBe(true);
       else if (c.kind === 'task_removed') expect(removed.has(c.task_id!)).toBe(true);
       else if (c.kind === 'state_reset') expect(corrupted).toBe(true);
+      // The alert lifecycle (DESIGN.md §10): failing at the first run, or flapping: a status the task had.
+      else if (c.kind === 'still_failing' || c.kind === 'flapping' || c.kind === 'flapping_ended') expect(c.task_id !== null && had.get(c.task_id)?.has(c.to!), `${c.kind} ${c.task_id} ${c.to}`).toBe(true);
       else expect.unreachable(`${c.kind} was never caused`);
     }
     const last = State.parse(JSON.parse((await h.getObject(`${prefix}state.json`))!));

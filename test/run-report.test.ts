@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, ChangeKind } from '../lib/alerting/change';
 import { type RunFacts, runReport } from '../lib/run-report';
+import type { HeldChange } from '../lib/alerting/send-policy';
 import type { InstanceSnapshot, Task } from '../lib/store/snapshot';
 import type { OutboxEntry } from '../lib/store/state';
 
@@ -31,6 +32,7 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   historyKey: null,
   instances: [],
   changes: [],
+  held: [],
   delivered: 0,
   outbox: [],
   expired: 0,
@@ -63,10 +65,17 @@ describe('runReport', () => {
     expect(r.changes_by_kind).toEqual(byKind);
   });
 
+  const none = { held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 };
+  const held = (reason: HeldChange['held'], n: number): HeldChange => ({ change_id: `c${n}`, held: reason, ...(reason === 'silenced' ? { silenced_by: ['sil_1'] } : {}) });
   it.each([
-    { name: 'nothing queued', over: {}, messages: { delivered: 0, pending: 0, expired: 0 } },
-    { name: 'pending counts message × channel', over: { outbox: [entry('m1', ['a', 'b']), entry('m2', ['a'])], delivered: 3, expired: 2 }, messages: { delivered: 3, pending: 3, expired: 2 } },
-    { name: 'an entry pending nowhere counts nothing', over: { outbox: [entry('m1', [])] }, messages: { delivered: 0, pending: 0, expired: 0 } },
+    { name: 'nothing queued', over: {}, messages: { delivered: 0, pending: 0, expired: 0, ...none } },
+    { name: 'pending counts message × channel', over: { outbox: [entry('m1', ['a', 'b']), entry('m2', ['a'])], delivered: 3, expired: 2 }, messages: { delivered: 3, pending: 3, expired: 2, ...none } },
+    { name: 'an entry pending nowhere counts nothing', over: { outbox: [entry('m1', [])] }, messages: { delivered: 0, pending: 0, expired: 0, ...none } },
+    {
+      name: 'held changes counted by reason; silenced ones also as messages.silenced (DESIGN.md §11, in changes)',
+      over: { held: [held('pending', 1), held('pending', 2), held('flapping', 3), held('silenced', 4), held('silenced', 5), held('silenced', 6)] },
+      messages: { delivered: 0, pending: 0, expired: 0, held: { pending: 2, flapping: 1, silenced: 3 }, silenced: 3 },
+    },
   ])('messages: $name', ({ over, messages }) => {
     expect(runReport(facts(over)).messages).toEqual(messages);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type Change, type ChangeKind, type Severity } from '../lib/alerting/change';
-import { type SendInput, sendPolicy } from '../lib/alerting/send-policy';
+import { type SendInput, sendPolicy, sentChanges } from '../lib/alerting/send-policy';
 import type { ChannelConfig } from '../lib/config/config';
 import type { InstanceSnapshot, Snapshot } from '../lib/store/snapshot';
 
@@ -46,10 +46,12 @@ const input = (over: Partial<SendInput> & { notifyOn?: ChangeKind[]; notifyFirst
   changes: over.changes ?? [],
   previous: over.previous === undefined ? previous([instance('i1')]) : over.previous,
   snapshot: { id: 'S2', taken_at: TAKEN_AT, instances: [instance('i1'), instance('i2')] },
-  config: { notifyOn: over.notifyOn ?? [...CHANGE_KINDS], notifyFirstRun: over.notifyFirstRun ?? false, channels: over.channels ?? [channel('ops')] },
+  config: { notifyOn: over.notifyOn ?? [...CHANGE_KINDS], notifyFirstRun: over.notifyFirstRun ?? false, channels: over.channels ?? [channel('ops')], ...LIFECYCLE },
   now: Date.parse(TAKEN_AT),
-  alerts: over.alerts,
+  alerts: over.alerts ?? null,
+  ...(over.snapshot ? { snapshot: over.snapshot } : {}),
 });
+const LIFECYCLE = { remindEveryMs: 4 * 3600_000, notifyAfterMs: 0, flapThreshold: 4, flapWindowMs: 3600_000 };
 
 const added1 = change('task_added', 'i1', 't1');
 const added2 = change('task_added', 'i2', 't1');
@@ -73,7 +75,11 @@ describe('sendPolicy: which changes are sent', () => {
       sent: [added1.id],
     },
     { name: 'a baseline never holds back other kinds', over: { changes: [added2, failed], previous: null }, sent: [failed.id] },
-    { name: 'NOTIFY_ON leaves out the other kinds', over: { changes: [added1, failed, unreachable], notifyOn: ['instance_unreachable'] as ChangeKind[] }, sent: [unreachable.id] },
+    {
+      name: 'NOTIFY_ON leaves out the other kinds',
+      over: { changes: [added1, failed, unreachable], notifyOn: ['instance_unreachable'] as ChangeKind[], snapshot: { id: 'S2', taken_at: TAKEN_AT, instances: [instance('i1', { ok: false, error: 'x' }), instance('i2')] } },
+      sent: [unreachable.id],
+    },
     { name: 'nothing to send, no message', over: { changes: [] }, sent: [] },
   ])('$name', ({ over, sent }) => {
     const decision = sendPolicy(input(over));
@@ -119,11 +125,49 @@ describe('sendPolicy: the message', () => {
   });
 });
 
-describe('sendPolicy: the alert state', () => {
-  it.each([
-    { name: 'none kept yet', alerts: undefined },
-    { name: 'passed through as given', alerts: { 'i1/t1': { since: TAKEN_AT } } },
-  ])('$name', ({ alerts }) => {
-    expect(sendPolicy(input({ changes: [failed], alerts })).alerts).toBe(alerts);
+describe('sendPolicy: the alert lifecycle (DESIGN.md §10) decides before NOTIFY_ON', () => {
+  const failing = (ok = true) => ({ id: 'S2', taken_at: TAKEN_AT, instances: [instance('i1', { tasks: [{ id: 't1', status: 'FAILED' }], ok })] });
+  const intoFailed = { ...failed, from: 'RUNNING', to: 'FAILED' };
+
+  it('a failure held pending is recorded with held, not queued; the next alert state remembers it', () => {
+    const d = sendPolicy({ ...input({ changes: [intoFailed] }), snapshot: failing(), config: { ...input().config, notifyAfterMs: 60_000 } });
+    expect(d.recorded).toEqual([{ ...intoFailed, held: 'pending' }]);
+    expect(d.held).toEqual([{ change_id: intoFailed.id, held: 'pending' }]);
+    expect(d.queue).toEqual([]);
+    expect(d.alerts.entries['i1/t1']!.failure).toMatchObject({ sent: false, held: [intoFailed] });
+    expect(d.writesHistory).toBe(false);
+  });
+
+  it('a silenced change is recorded with held "silenced" and silenced_by, not queued', () => {
+    const d = sendPolicy({ ...input({ changes: [intoFailed] }), snapshot: failing(), silenced: (c) => (c.task_id === 't1' ? ['sil_a'] : []) });
+    expect(d.recorded).toEqual([{ ...intoFailed, held: 'silenced', silenced_by: ['sil_a'] }]);
+    expect(d.held).toEqual([{ change_id: intoFailed.id, held: 'silenced', silenced_by: ['sil_a'] }]);
+    expect(d.queue).toEqual([]);
+  });
+
+  it('a reminder is a recorded change, sent, and makes the run write history', () => {
+    const first = sendPolicy({ ...input({ changes: [intoFailed] }), snapshot: failing() });
+    const later = sendPolicy({ ...input({ changes: [] }), snapshot: failing(), alerts: first.alerts, now: Date.parse(TAKEN_AT) + LIFECYCLE.remindEveryMs });
+    expect(later.recorded.map((c) => c.kind)).toEqual(['still_failing']);
+    expect(later.queue[0]!.changes).toEqual(later.recorded);
+    expect(later.writesHistory).toBe(true);
+  });
+
+  it('NOTIFY_ON filters what the lifecycle sends: a reminder left out is still recorded', () => {
+    const first = sendPolicy({ ...input({ changes: [intoFailed] }), snapshot: failing() });
+    const later = sendPolicy({ ...input({ changes: [], notifyOn: ['status_changed'] }), snapshot: failing(), alerts: first.alerts, now: Date.parse(TAKEN_AT) + LIFECYCLE.remindEveryMs });
+    expect(later.recorded.map((c) => c.kind)).toEqual(['still_failing']);
+    expect(later.queue).toEqual([]);
+  });
+});
+
+describe('sentChanges: what a history object\'s run sent, to rebuild its message after a reset', () => {
+  it('its changes not held, and those it released, in §4 order', () => {
+    const a = change('status_changed', 'i1', 't1', 'critical');
+    const b = { ...change('status_changed', 'i1', 't2', 'critical'), held: 'pending' as const };
+    const c = { ...change('task_added', 'i2', 't1'), held: 'silenced' as const, silenced_by: ['sil_1'] };
+    const released = change('status_changed', 'i1', 't0', 'critical');
+    expect(sentChanges({ changes: [a, b, c], released: [released] })).toEqual([released, a]);
+    expect(sentChanges({ changes: [a, b] })).toEqual([a]);
   });
 });

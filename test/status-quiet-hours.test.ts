@@ -69,11 +69,11 @@ describe('status with changes held for quiet hours', () => {
 });
 
 describe('the run report', () => {
-  const facts = { snapshotId: 'S', takenAt: ago(0), durationMs: 5, firstRun: false, stateReset: false, historyKey: null, instances: [], changes: [], delivered: 0, outbox: [], expired: 0, apiRequests: 1, notes: [] };
+  const facts = { snapshotId: 'S', takenAt: ago(0), durationMs: 5, firstRun: false, stateReset: false, historyKey: null, instances: [], changes: [], held: [], delivered: 0, outbox: [], expired: 0, apiRequests: 1, notes: [] };
   it.each<[string, Record<string, number> | undefined, object]>([
-    ['counts held changes by channel name', { oncall: 3, 'generic-0123456789ab': 1 }, { delivered: 0, pending: 0, expired: 0, quiet_hours: { oncall: 3, 'generic-0123456789ab': 1 } }],
-    ['leaves the field out when nothing is held', {}, { delivered: 0, pending: 0, expired: 0 }],
-    ['… or not told', undefined, { delivered: 0, pending: 0, expired: 0 }],
+    ['counts held changes by channel name', { oncall: 3, 'generic-0123456789ab': 1 }, { delivered: 0, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0, quiet_hours: { oncall: 3, 'generic-0123456789ab': 1 } }],
+    ['leaves the field out when nothing is held', {}, { delivered: 0, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 }],
+    ['… or not told', undefined, { delivered: 0, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 }],
   ])('%s', (_name, quietHours, messages) => {
     expect(runReport({ ...facts, ...(quietHours ? { quietHours } : {}) }).messages).toEqual(messages);
   });

@@ -21,12 +21,13 @@ describe('deliveries at odd, shrinking time budgets, through the built handler',
   });
   afterAll(async () => h?.close());
 
+  // The same task toggles every run: flapping (DESIGN.md §10) is turned off, so each change is sent.
   it.each([45_001, 59_873, 60_001, 60_004, 90_003, 300_007])('a change is delivered with %i ms remaining', async (budgetMs) => {
     const task = prod[0]!;
     task.status = task.status === 'RUNNING' ? 'FAILED' : 'RUNNING';
     h.dms.setInstance(PROD, prod);
     const before = h.hook.received.length;
-    const { report, error, logs } = await h.invoke({}, { getRemainingTimeInMilliSeconds: shrinkingBudget(budgetMs) });
+    const { report, error, logs } = await h.invoke({ FLAP_THRESHOLD: '0' }, { getRemainingTimeInMilliSeconds: shrinkingBudget(budgetMs) });
     expect(error).toBeUndefined();
     expect(report).toMatchObject({ changes: 1, messages: { delivered: 1, pending: 0 } });
     expect(report!.errors).toEqual([]);
@@ -38,7 +39,7 @@ describe('deliveries at odd, shrinking time budgets, through the built handler',
     prod[0]!.status = prod[0]!.status === 'RUNNING' ? 'FAILED' : 'RUNNING';
     h.dms.setInstance(PROD, prod);
     const before = h.hook.received.length;
-    const { report, error } = await h.invoke({ RUN_TIMEOUT: '60.1s' }, { getRemainingTimeInMilliSeconds: () => undefined });
+    const { report, error } = await h.invoke({ RUN_TIMEOUT: '60.1s', FLAP_THRESHOLD: '0' }, { getRemainingTimeInMilliSeconds: () => undefined });
     expect(error).toBeUndefined();
     expect(report).toMatchObject({ changes: 1, messages: { delivered: 1, pending: 0 } });
     expect(report!.errors).toEqual([]);

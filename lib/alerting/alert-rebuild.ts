@@ -2,6 +2,7 @@ import { type AlertChange, AlertChange as AlertChangeSchema, type AlertEntry, ty
 import type { Change } from './change';
 import { failingKey } from '../store/run-record';
 import { isFailingStatus } from './change-kinds';
+import { notifiesFailure } from './lifecycle-silence';
 import type { InstanceSnapshot } from '../store/snapshot';
 
 /** What the rebuild reads of a history object (DESIGN.md §6), with each change's `held` (§10). */
@@ -106,20 +107,27 @@ function failureOf(list: readonly Held[], status: string | null, span: Span, fla
   }
   let sent = false;
   let notifiedAt: string | null = null;
+  // DESIGN.md §11: a notification a silence held leaves the failure told to nobody until one is sent.
+  let silencedBy: string[] | undefined;
   const held: AlertChange[] = [];
   for (const c of list.slice(start)) {
     if (!NOTIFYING.has(c.kind)) continue;
     const when = c.held === undefined ? c.detected_at : releasedAt.get(c.id);
     if (when !== undefined) {
       sent = true;
+      silencedBy = undefined;
       if (notifiedAt === null || when > notifiedAt) notifiedAt = when;
+    } else if (c.held === 'silenced' && notifiesFailure(c)) {
+      sent = true;
+      silencedBy = c.silenced_by ?? [];
+      if (notifiedAt === null || c.detected_at > notifiedAt) notifiedAt = c.detected_at;
     } else if (c.held === 'pending') {
       const { held: _held, ...change } = c;
       held.push(change);
     }
   }
   const first = list[start]!;
-  return { since: first.since ?? first.detected_at, status, sent, notified_at: notifiedAt, held: sent || flapping ? [] : held };
+  return { since: first.since ?? first.detected_at, status, sent, notified_at: notifiedAt, held: sent || flapping ? [] : held, ...(silencedBy?.length ? { silenced_by: silencedBy } : {}) };
 }
 
 function lastIndex<T>(list: readonly T[], test: (x: T) => boolean): number {

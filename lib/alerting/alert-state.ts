@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Change, ChangeKind } from './change';
+import { Change } from './change';
 import { failingKey } from '../store/run-record';
 
 /**
@@ -9,14 +9,13 @@ import { failingKey } from '../store/run-record';
 
 const Time = z.iso.datetime({ offset: true });
 
-/** Why a recorded change was not sent (`held` in the history object); `silenced` comes with §11. */
-export const HeldReason = z.enum(['pending', 'flapping']);
+/** Why a recorded change was not sent (`held` in the history object, DESIGN.md §10–§11). */
+export const HeldReason = z.enum(['pending', 'flapping', 'silenced']);
 export type HeldReason = z.infer<typeof HeldReason>;
 
 /** A §4 change with the extra fields the lifecycle adds: `since` (still_failing), `flap_count` (flapping). */
 export const LIFECYCLE_KINDS = ['still_failing', 'flapping', 'flapping_ended'] as const;
 export const AlertChange = Change.extend({
-  kind: z.union([ChangeKind, z.enum(LIFECYCLE_KINDS)]),
   since: Time.optional(),
   flap_count: z.number().int().positive().optional(),
 });
@@ -34,6 +33,11 @@ export const Failure = z.object({
   notified_at: Time.nullable(),
   /** Its changes recorded with `held: "pending"`, sent later as recorded (same ids) once NOTIFY_AFTER has passed. */
   held: z.array(AlertChange),
+  /**
+   * DESIGN.md §11: the silences that held its last notification (told to nobody). While set, no
+   * reminder; once the silence hook returns no id for it, one `still_failing` is sent. Absent: none.
+   */
+  silenced_by: z.array(z.string()).optional(),
 });
 export type Failure = z.infer<typeof Failure>;
 
@@ -65,7 +69,7 @@ export function readAlertState(raw: unknown): { alerts: AlertState | null; error
   if (parsed.success) return { alerts: parsed.data, error: null };
   const issue = parsed.error.issues[0];
   const where = issue?.path.length ? `alerts.${issue.path.map(String).join('.')}` : 'alerts';
-  return { alerts: null, error: `state.json ${where} is invalid (${issue?.message ?? 'unknown'}): alert state started afresh` };
+  return { alerts: null, error: `state.json ${where} is invalid (${issue?.message ?? 'unknown'}): rebuilt from the history` };
 }
 
 export function emptyEntry(instanceId: string, taskId: string | null): AlertEntry {

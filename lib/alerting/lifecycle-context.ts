@@ -32,6 +32,10 @@ export interface Ctx {
   instances: Map<string, InstanceSnapshot>;
   tasks: (instanceId: string) => Map<string, Task>;
   snapshotId: string;
+  /** DESIGN.md §11: the ids of the active silences a change matches (none: not silenced). */
+  silenced: (change: AlertChange) => string[];
+  /** This run's changes held by a silence, by id: the silences' ids (`silenced_by`). */
+  silencedBy: Map<string, string[]>;
 }
 
 export function newContext(o: {
@@ -41,6 +45,7 @@ export function newContext(o: {
   nowMs: number;
   config: LifecycleConfig;
   changeIds: Iterable<string>;
+  silenced?: ((change: AlertChange) => string[]) | undefined;
 }): Ctx {
   const entries = new Map(Object.entries(structuredClone(o.previous?.entries ?? {})));
   const instances = new Map(o.instances.map((i) => [i.instance_id, i]));
@@ -51,7 +56,7 @@ export function newContext(o: {
     return m;
   };
   const now = new Date(o.nowMs).toISOString();
-  return { config: o.config, nowMs: o.nowMs, now, entries, generated: [], held: new Map(), due: [], thisRun: new Set(o.changeIds), instances, tasks, snapshotId: o.snapshotId };
+  return { config: o.config, nowMs: o.nowMs, now, entries, generated: [], held: new Map(), due: [], thisRun: new Set(o.changeIds), instances, tasks, snapshotId: o.snapshotId, silenced: o.silenced ?? (() => []), silencedBy: new Map() };
 }
 
 export function entryFor(ctx: Ctx, instanceId: string, taskId: string | null): AlertEntry {
@@ -79,8 +84,18 @@ export function isFrozen(ctx: Ctx, e: AlertEntry): boolean {
   return e.task_id !== null && ctx.instances.get(e.instance_id)?.ok === false;
 }
 
+type Detail = { from: string | null; to: string | null; since?: string; flap_count?: number; flap_window_ms?: number };
+
 /** A change this run generates about an entry, with a stable id as `diff.ts` makes them. */
-export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], severity: Severity, detail: { from: string | null; to: string | null; since?: string; flap_count?: number; flap_window_ms?: number }): AlertChange {
+export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], severity: Severity, detail: Detail): AlertChange {
+  const change = candidate(ctx, e, kind, severity, detail);
+  ctx.generated.push(change);
+  ctx.thisRun.add(change.id);
+  return change;
+}
+
+/** The change `generate` would make, not yet recorded (to ask the silence hook about it). */
+export function candidate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], severity: Severity, detail: Detail): AlertChange {
   const instance = ctx.instances.get(e.instance_id);
   const task = e.task_id === null ? undefined : ctx.tasks(e.instance_id).get(e.task_id);
   const change: AlertChange = {
@@ -100,8 +115,6 @@ export function generate(ctx: Ctx, e: AlertEntry, kind: AlertChange['kind'], sev
     ...(detail.flap_count !== undefined ? { flap_count: detail.flap_count } : {}),
     ...(detail.flap_window_ms !== undefined ? { flap_window_ms: detail.flap_window_ms } : {}),
   };
-  ctx.generated.push(change);
-  ctx.thisRun.add(change.id);
   return change;
 }
 
@@ -122,6 +135,7 @@ export function release(ctx: Ctx, e: AlertEntry): void {
   f.held = [];
   f.sent = true;
   f.notified_at = ctx.now;
+  delete f.silenced_by;
 }
 
 /** A failure begins with change `c`: held "pending" until `pendingDue` releases it (at once with NOTIFY_AFTER=0). */

@@ -64,7 +64,7 @@ export function reminders(ctx: Ctx): void {
   if (every === null) return;
   for (const e of ctx.entries.values()) {
     const f = e.failure;
-    if (!f || !f.sent || f.notified_at === null || f.notified_at === ctx.now || e.flapping_since !== null || isFrozen(ctx, e)) continue;
+    if (!f || !f.sent || f.silenced_by?.length || f.notified_at === null || f.notified_at === ctx.now || e.flapping_since !== null || isFrozen(ctx, e)) continue;
     if (ctx.nowMs - Date.parse(f.notified_at) < every) continue;
     stillFailing(ctx, e, f.since);
     f.notified_at = ctx.now;

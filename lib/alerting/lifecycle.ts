@@ -3,6 +3,7 @@ import type { Change } from './change';
 import { compareChanges } from './diff';
 import { type Ctx, type LifecycleConfig, entryFor, generate, newContext, startFailure } from './lifecycle-context';
 import { endFlapping, firstSeen, pendingDue, reminders } from './lifecycle-timers';
+import { applySilences, silenceEnded } from './lifecycle-silence';
 import { failingKey } from '../store/run-record';
 import { isFailingStatus } from './change-kinds';
 import type { InstanceSnapshot } from '../store/snapshot';
@@ -31,6 +32,7 @@ import type { InstanceSnapshot } from '../store/snapshot';
  *   object (`released`, and write one as for a reminder) so that `rebuildAlertState` knows they were sent.
  * - `send` keeps baseline `task_added` and every kind: NOTIFY_ON and NOTIFY_FIRST_RUN (`notifiable`)
  *   still filter it afterwards; the lifecycle only holds.
+ * - Silences (§11) come last, through the `silenced` hook: see lifecycle-silence.ts for their readings.
  */
 
 export interface LifecycleInput {
@@ -46,6 +48,8 @@ export interface LifecycleInput {
   firstRun: boolean;
   /** Instances whose tasks are a baseline this run (newly watched, or listed for the first time). */
   newInstances: readonly string[];
+  /** DESIGN.md §11: the ids of the active silences a change matches; default none (see lifecycle-silence.ts). */
+  silenced?: (change: AlertChange) => string[];
 }
 
 export interface LifecycleResult {
@@ -53,6 +57,8 @@ export interface LifecycleResult {
   recorded: AlertChange[];
   /** Recorded changes not sent, by id, with the reason (`held` in the history object). */
   held: Record<string, HeldReason>;
+  /** Of `held`, those held by a silence: the silences' ids (`silenced_by` in the history object). */
+  silencedBy: Record<string, string[]>;
   /** Changes held by an earlier run, sent now as they were recorded (same id). */
   due: AlertChange[];
   /** What to send: `recorded` less `held`, plus `due`, sorted. */
@@ -67,16 +73,20 @@ export function lifecycle(input: LifecycleInput): LifecycleResult {
   firstSeen(ctx);
   endFlapping(ctx);
   pendingDue(ctx);
+  silenceEnded(ctx);
   reminders(ctx);
   const recorded = [...input.changes, ...ctx.generated].sort(bySection4);
+  applySilences(ctx, recorded, baseline);
   const entries: Record<string, AlertEntry> = {};
   for (const key of [...ctx.entries.keys()].sort()) {
     const e = ctx.entries.get(key)!;
     if (entryInUse(e) && stillWatched(ctx, e)) entries[key] = e;
   }
-  const held = Object.fromEntries([...ctx.held].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const byId = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : 1);
+  const held = Object.fromEntries([...ctx.held].sort(byId));
+  const silencedBy = Object.fromEntries([...ctx.silencedBy].sort(byId));
   const send = [...recorded.filter((c) => !ctx.held.has(c.id)), ...ctx.due].sort(bySection4);
-  return { recorded, held, due: ctx.due, send, alerts: { entries } };
+  return { recorded, held, silencedBy, due: ctx.due, send, alerts: { entries } };
 }
 
 function onChange(ctx: Ctx, c: Change, baseline: ReadonlySet<string>): void {
@@ -102,7 +112,11 @@ function onChange(ctx: Ctx, c: Change, baseline: ReadonlySet<string>): void {
 
 /** The failure ends with `c`: a recovery is sent only when the failure was; PAUSED is sent anyway. */
 function endFailure(ctx: Ctx, e: AlertEntry, c: Change, recovery: boolean): void {
-  if (e.failure && !e.failure.sent && recovery) ctx.held.set(c.id, 'pending');
+  const silencedBy = e.failure?.silenced_by;
+  if (e.failure && recovery && silencedBy?.length) {
+    ctx.held.set(c.id, 'silenced');
+    ctx.silencedBy.set(c.id, silencedBy);
+  } else if (e.failure && !e.failure.sent && recovery) ctx.held.set(c.id, 'pending');
   e.failure = null;
 }
 
@@ -146,7 +160,7 @@ function stillWatched(ctx: Ctx, e: AlertEntry): boolean {
   return e.task_id === null || !instance.ok || ctx.tasks(e.instance_id).has(e.task_id);
 }
 
-/** §4 order (instance, task, kind); `compareChanges` reads only those fields, whatever the kind. */
+/** §4 order (instance, task, kind). */
 function bySection4(a: AlertChange, b: AlertChange): number {
-  return compareChanges(a as Change, b as Change);
+  return compareChanges(a, b);
 }

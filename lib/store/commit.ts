@@ -30,6 +30,10 @@ export interface CommitInput {
   state: State | null;
   /** This run's new messages (the send policy's), queued after the base's outbox. */
   queue: readonly OutboxEntry[];
+  /** Changes held by earlier runs and sent by this one: the history object's `released` (DESIGN.md §10). */
+  released: readonly Change[];
+  /** The alert state for state.json (DESIGN.md §10). */
+  alerts: unknown;
 }
 
 export interface Commit {
@@ -85,6 +89,7 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
     outbox,
     ...runRecord({ previous: input.state, instances: run.instances, changes: run.changes, startedAt: at.takenAt, durationMs: deps.now() - at.started }),
     ...digest.record,
+    alerts: input.alerts,
     ...(Object.keys(quiet.holds).length > 0 ? { quiet_hours: quiet.holds } : {}),
   });
   try {
@@ -114,6 +119,7 @@ function nextSnapshot(input: CommitInput, outbox: readonly OutboxEntry[], expire
     changes: run.changes,
     ...(expired.length > 0 ? { expired } : {}),
     ...(merged.length > 0 ? { merged } : {}),
+    ...(input.released.length > 0 ? { released: [...input.released] } : {}),
     // What may still be undelivered, so that a reset state.json can queue it again (DESIGN.md §6).
     undelivered: outbox.map((e) => ({ id: e.id, snapshot_id: e.snapshot_id, pending: e.pending })),
   };

@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import { notifiable } from '../alerting/notifiable';
 import type { HistoryReader, StoredSnapshot } from './ports';
 import { newOutboxEntry } from '../alerting/outbox';
+import { sentChanges } from '../alerting/send-policy';
 import { type HistoryLink, type Snapshot, type UndeliveredMessage, historyKey } from './snapshot';
 import type { LastHistory, OutboxEntry } from './state';
 
@@ -54,14 +55,15 @@ class Requeue {
   }
 
   /**
-   * The message of `stored`'s own changes, with the id its run gave it. Which task_added are a
+   * The message of `stored`'s own changes, with the id its run gave it: those it sent (not `held`, and
+   * those it `released`; see `sentChanges`). Which task_added are a
    * baseline depends on the object before it; when that one cannot be read, every instance counts as
    * known (a duplicate rather than a loss).
    */
   async own(stored: StoredSnapshot, parent?: Snapshot): Promise<OutboxEntry | null> {
     const link = stored.snapshot.previous;
     const before = parent ?? (link ? ((await this.object(link.id))?.snapshot ?? stored.snapshot) : null);
-    const entry = newOutboxEntry(stored.snapshot, notifiable(stored.snapshot.changes, before, this.config), this.config.channels);
+    const entry = newOutboxEntry(stored.snapshot, notifiable(sentChanges(stored.snapshot), before, this.config), this.config.channels);
     return entry && this.add(entry) ? entry : null;
   }
 
@@ -76,7 +78,7 @@ class Requeue {
         this.errors.push(`message ${m.id} (history ${m.snapshot_id}) may be undelivered but cannot be rebuilt: its history object is missing or unreadable`);
         continue;
       }
-      const entry = newOutboxEntry(stored.snapshot, notifiable(stored.snapshot.changes, (await this.parentOf(stored)) ?? stored.snapshot, this.config), this.config.channels);
+      const entry = newOutboxEntry(stored.snapshot, notifiable(sentChanges(stored.snapshot), (await this.parentOf(stored)) ?? stored.snapshot, this.config), this.config.channels);
       if (entry) this.add({ ...entry, pending: m.pending });
     }
   }

@@ -95,6 +95,8 @@ export const Snapshot = z.object({
   merged: z.array(HistoryLink).optional(),
   /** Messages of earlier objects still undelivered when this one was written (absent in objects of older versions). */
   undelivered: z.array(UndeliveredMessage).optional(),
+  /** Changes recorded held by earlier objects and sent by this object's run, as recorded (DESIGN.md §10; README "Design notes"). */
+  released: StoredChanges.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -46,5 +46,10 @@ export const State = z.object({
   recent_changes: RecentCounts.optional(),
   /** Per channel key: the changes held for quiet hours (DESIGN.md §11); absent when none is held. */
   quiet_hours: QuietHolds.optional(),
+  /**
+   * The alert state (DESIGN.md §10, `lib/alerting/alert-state.ts`), validated on its own by
+   * `readAlertState`: an invalid one is rebuilt from the history, never a reason to quarantine state.json.
+   */
+  alerts: z.unknown().optional(),
 });
 export type State = z.infer<typeof State>;

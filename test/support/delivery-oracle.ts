@@ -17,12 +17,14 @@ export function acceptedChanges(received: Harness['hook']['received']): { webhoo
 }
 
 /**
- * The two properties of issue #15: every change of every history object reached the receiver at
+ * The two properties of issue #15: every change sent by the run of a history object (not `held`, or
+ * `released`) reached the receiver at
  * least once (`missing` is empty), and every change it received is one of them, as recorded
  * (`invented` is empty). Meant for runs with NOTIFY_FIRST_RUN=true, where every change is sent.
  */
 export function deliveryGaps(objects: readonly Snapshot[], received: Harness['hook']['received']): { missing: Change[]; invented: Change[] } {
-  const recorded = new Map(objects.flatMap((o) => o.changes.map((c) => [c.id, c] as const)));
+  // What the runs sent (DESIGN.md §10): changes recorded without `held`, and those released later.
+  const recorded = new Map(objects.flatMap((o) => [...o.changes.filter((c) => c.held === undefined), ...(o.released ?? [])].map((c) => [c.id, c] as const)));
   const accepted = acceptedChanges(received);
   const got = new Set(accepted.map((a) => a.change.id));
   return {

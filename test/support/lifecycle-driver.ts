@@ -1,4 +1,4 @@
-import type { AlertState } from '../../lib/alerting/alert-state';
+import type { AlertChange, AlertState } from '../../lib/alerting/alert-state';
 import type { HistoryView } from '../../lib/alerting/alert-rebuild';
 import { diffSnapshots } from '../../lib/alerting/diff';
 import type { LifecycleConfig } from '../../lib/alerting/lifecycle-context';
@@ -26,7 +26,8 @@ export interface Driver {
   alerts: AlertState | null;
 }
 
-export function driver(config: LifecycleConfig, start?: { alerts: AlertState | null; instances: InstanceSnapshot[] | null }): Driver {
+/** `silenced`: the silence hook of DESIGN.md §11, asked at the run's time `at`. */
+export function driver(config: LifecycleConfig, start?: { alerts: AlertState | null; instances: InstanceSnapshot[] | null }, silenced?: (c: AlertChange, at: number) => string[]): Driver {
   let previous: InstanceSnapshot[] | null = start?.instances ?? null;
   const d: Driver = {
     history: [],
@@ -36,13 +37,13 @@ export function driver(config: LifecycleConfig, start?: { alerts: AlertState | n
       const detectedAt = new Date(at).toISOString();
       const changes = diffSnapshots({ previous, next: instances, snapshotId, detectedAt });
       const newInstances = changes.filter((c) => c.kind === 'instance_added').map((c) => c.instance_id!);
-      const result = lifecycle({ previous: d.alerts, changes, instances, snapshotId, nowMs: at, config, firstRun: previous === null, newInstances });
+      const result = lifecycle({ previous: d.alerts, changes, instances, snapshotId, nowMs: at, config, firstRun: previous === null, newInstances, ...(silenced ? { silenced: (c: AlertChange) => silenced(c, at) } : {}) });
       if (result.recorded.length > 0 || result.due.length > 0) {
         d.history.unshift({
           taken_at: detectedAt,
           previous: d.history[0] ? { id: snapshotIdAt(new Date(d.history[0].taken_at)), sha256: '0'.repeat(64) } : null,
           instances,
-          changes: result.recorded.map((c) => (result.held[c.id] ? { ...c, held: result.held[c.id] } : c)),
+          changes: result.recorded.map((c) => (result.held[c.id] ? { ...c, held: result.held[c.id], ...(result.silencedBy[c.id] ? { silenced_by: result.silencedBy[c.id] } : {}) } : c)),
           released: result.due.map((c) => c.id),
         });
       }
