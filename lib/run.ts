@@ -2,7 +2,7 @@ import { deliverAndRecord, deliverNow } from './alerting/delivery-step';
 import { logChanges, runChanges } from './alerting/run-changes';
 import { sendPolicy } from './alerting/send-policy';
 import { startingAlerts } from './alerting/alert-start';
-import type { AlertChange } from './alerting/alert-state';
+import { silenceStep } from './alerting/silence-step';
 import type { Config } from './config/config';
 import type { Logger } from './log';
 import type { Notifier } from './notify/types';
@@ -28,8 +28,6 @@ export interface RunDeps {
   deliveryRetry: RetryPolicy;
   /** Clock, sleep, randomness and the run's deadline (epoch ms). */
   time: RetryDeps;
-  /** DESIGN.md §11: the ids of the active silences a change matches (default: none). */
-  silenced?: (change: AlertChange) => string[];
 }
 
 /** One watch cycle, in the order of effects of DESIGN.md §2. Throws only when OBS state cannot be read or written. */
@@ -40,7 +38,8 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
 
   // 1. The configuration, parsed by the caller (lib/app.ts), is `deps.config`.
   // 3. Discover and list every instance; 2. state.json is read at the end of the listing, so that
-  // the run continues from the newest one.
+  // the run continues from the newest one. silences.json (§11) is read meanwhile.
+  const silencing = silenceStep(deps.store, started, logger);
   const listing = await listReadingAhead(deps);
 
   // 2. The previous state: missing, a first run; unreadable, quarantined, and the run continues from
@@ -49,6 +48,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
 
   // The alert state (§10): from state.json, or rebuilt from the history when absent or invalid.
   const alerts = await startingAlerts(start, deps, started);
+  const silences = await silencing;
 
   // 4. The changes against it, once the history objects the chain's head does not account for (a run
   // that stopped before its state write, a fork) are adopted or merged; then which of them are sent
@@ -56,7 +56,7 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
   const decide = (b: Base) => {
     const run = runChanges(b, listing.fleet, start.reset, at);
     const snapshot = { id: run.snapshotId, taken_at: at.takenAt, instances: run.instances };
-    const send = sendPolicy({ changes: run.changes, previous: b.previous, snapshot, config, now: started, alerts: alerts.alerts, silenced: deps.silenced });
+    const send = sendPolicy({ changes: run.changes, previous: b.previous, snapshot, config, now: started, alerts: alerts.alerts, silenced: silences.silenced });
     return { run: { ...run, changes: send.recorded, differs: run.differs || send.writesHistory }, send, differs: run.differs || send.writesHistory };
   };
   const recovered = await reconciledBase(start, decide, deps);
@@ -89,6 +89,6 @@ export async function runWatch(deps: RunDeps): Promise<RunReport> {
     expired: commit.expired.length,
     quietHours: heldByChannel(commit.quietHolds, config.channels),
     apiRequests: listing.apiRequests,
-    notes: [listing, start, alerts, recovered, commit, delivery],
+    notes: [listing, silences, start, alerts, recovered, commit, delivery],
   });
 }
