@@ -72,11 +72,11 @@ describe('quiet hours across a state reset', () => {
     await corruptState();
     const reset = await run(true);
     expect(reset.report).toMatchObject({ state_reset: true });
-    expect(reset.report!.errors[0]).toMatch(new RegExp(`; ${before.length} change\\(s\\) held for quiet hours restored from the history`));
-    expect(reset.report!.errors.filter((e) => /cannot be/.test(e))).toEqual([]);
     const hold = (await readState()).quiet_hours?.[KEY];
     expect(hold?.changes.map((c) => c.id).slice(0, before.length)).toEqual(before);
     expect(h.hook.received).toHaveLength(0);
+    expect(reset.report!.errors[0]).toMatch(new RegExp(`; ${before.length} change\\(s\\) held for quiet hours restored from the history`));
+    expect(reset.report!.errors.filter((e) => /cannot be/.test(e))).toEqual([]);
 
     // 2. Quiet hours removed, a task fails, the receiver refuses: the release and the run's message stay pending.
     h.hook.setDefault({ status: 503 });
