@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { Change, Severity } from '../lib/alerting/change';
 import { type QuietHolds, heldByChannel, quietStep, releaseId } from '../lib/alerting/quiet-hold';
 import { deliverOutbox } from '../lib/alerting/deliver';
+import { deliverAndRecord } from '../lib/alerting/delivery-step';
+import { quietRecord, rebuildHolds, rebuildRelease, unionHolds } from '../lib/alerting/quiet-recovery';
 import { expireOutbox } from '../lib/alerting/outbox';
 import type { ChannelConfig } from '../lib/config/config';
 import { type QuietHours, inQuietHours, quietHoursEnd } from '../lib/config/quiet-hours';
 import type { Logger } from '../lib/log';
 import type { Message, Notifier } from '../lib/notify/types';
 import { Secret } from '../lib/secret';
-import type { OutboxEntry } from '../lib/store/state';
+import type { Snapshot } from '../lib/store/snapshot';
+import type { OutboxEntry, State } from '../lib/store/state';
 import { fakeClock } from './support/fake-clock';
 
 // DESIGN.md §11, quiet hours: the hold/release decision of one run, with a fixed clock.
@@ -203,5 +206,62 @@ describe('quietHoursEnd', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('holds and released messages across a state reset and overlapping runs (quiet-recovery.ts)', () => {
+  const IN = '2026-12-02T16:00:00.000Z';
+  const OUT = '2026-12-02T23:00:00.000Z';
+  const own = message('m1', [C, W, R, I], ['a'], { snapshot_id: 'S1' });
+  const object = (id: string, taken_at: string, rec: Pick<Snapshot, 'undelivered' | 'quiet_held'>): Snapshot => ({ schema: 'smart-connect-watch/snapshot/v1', id, taken_at, previous: null, instances: [], changes: [C, W, R, I], ...rec });
+  const lookupOf = (...objects: Snapshot[]) => async (id: string) => objects.find((o) => o.id === id);
+  const held = step(IN, [channel('a', NIGHT)], [own]);
+  const S1 = object('S1', IN, quietRecord(held, [], [own]));
+
+  it('the history object records the holds by change id; a reset rebuilds them, and the release keeps its id', async () => {
+    expect(S1.quiet_held).toEqual({ a: ['w', 'r', 'i'].map((id) => ({ id, snapshot_id: 'S1' })) });
+    expect(S1.undelivered).toEqual([]); // the run's own message is the object's own
+    const rebuilt = await rebuildHolds(S1, lookupOf(S1));
+    expect(rebuilt.errors).toEqual([]);
+    expect(rebuilt.holds.a!.changes).toEqual(held.holds.a!.changes);
+    const ids = (holds: QuietHolds) => step(OUT, [channel('a', NIGHT)], [], holds).outbox.map((e) => e.id);
+    expect(ids(rebuilt.holds)).toEqual(ids(held.holds));
+  });
+
+  it('a message released by a run is recorded with its changes and rebuilt under its id', async () => {
+    const released = step(OUT, [channel('a', NIGHT)], [], held.holds);
+    const S2 = object('S2', OUT, quietRecord(released, [], []));
+    expect(S2.quiet_held).toBeUndefined();
+    expect(S2.undelivered).toEqual([{ id: releaseId('a', [W, R, I]), snapshot_id: 'S1', pending: ['a'], quiet_release: ['w', 'r', 'i'].map((id) => ({ id, snapshot_id: 'S1' })) }]);
+    const entry = await rebuildRelease(S2.undelivered![0]!, lookupOf(S1, S2));
+    expect(entry).toMatchObject({ id: releaseId('a', [W, R, I]), changes: [W, R, I], pending: ['a'], attempts: 0 });
+  });
+
+  it.each<[string, (o: Snapshot) => Promise<unknown>]>([
+    ['the holds', async (o) => (await rebuildHolds(o, lookupOf())).errors],
+    ['a released message', (o) => rebuildRelease(quietRecord(step(OUT, [channel('a', NIGHT)], [], held.holds), [], []).undelivered![0]!, lookupOf())],
+  ])('%s with its history object unreadable: said, naming the changes', async (_name, rebuild) => {
+    expect(String(await rebuild(S1))).toMatch(/cannot be fully rebuilt: change\(s\) w \(history S1\), r \(history S1\), i \(history S1\) missing or unreadable/);
+  });
+
+  const holdOf = (changes: Change[]) => step(IN, [channel('a', NIGHT)], [message('m', changes, ['a'])]).holds;
+  it.each<[string, QuietHolds | undefined, QuietHolds | undefined, OutboxEntry[], string[]]>([
+    ['one run holds', holdOf([W, R]), undefined, [], ['w', 'r']],
+    ['the other run holds', undefined, holdOf([W, R]), [], ['w', 'r']],
+    ['both: a change held by either is held once', holdOf([W, R]), holdOf([R, I]), [], ['w', 'r', 'i']],
+    ['not a change a queued message releases', holdOf([W, R]), holdOf([R, I]), step(OUT, [channel('a', NIGHT)], [], holdOf([W, R])).outbox, ['i']],
+  ])('unionHolds: %s', (_name, a, b, outbox, want) => {
+    expect(ids(unionHolds(a, b, outbox).a?.changes ?? [])).toEqual(want);
+  });
+
+  it('delivery merging into the state another run wrote keeps both runs\' holds', async () => {
+    const theirs = { schema: 'smart-connect-watch/state/v1', snapshot: { id: 'S0' }, outbox: [], quiet_hours: holdOf([R, I]) } as unknown as State;
+    const written: State[] = [];
+    const store = { stateVersion: async () => 'theirs', readState: async () => ({ kind: 'ok' as const, state: theirs }), putState: async (s: State) => (written.push(s), 'v') };
+    const notifier: Notifier = { channel: channel('loud', null), send: async () => ({ status: 'ok' }) };
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const ours = { outbox: [message('m1', [C], ['loud'])], version: 'ours', stateWith: () => theirs, quietHolds: holdOf([W]) };
+    await deliverAndRecord({ store, notifiers: [notifier], deliveryRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, time: fakeClock().deps, logger }, ours);
+    expect(written.map((s) => ids(s.quiet_hours?.a?.changes ?? []))).toEqual([['r', 'i', 'w']]);
   });
 });

@@ -153,4 +153,21 @@ describe('reconcileHistory and baseFromHistory', () => {
     expect(r.base.outbox.every((e) => e.last_error === 'delivery unknown: queued again from the history after a state reset')).toBe(true);
     expect(r.errors).toEqual([`message msg_gone (history ${T(9)}) may be undelivered but cannot be rebuilt: its history object is missing or unreadable`]);
   });
+
+  // Quiet hours (DESIGN.md §11, quiet-recovery.ts): the holds of the object continued from replace
+  // state.json's; a fork's other head adds its own; a message whose changes are all held is not queued.
+  const ref = (id: string) => ({ id: change(id, `task-of-${id}`).id, snapshot_id: id });
+  it.each<[string, (h: ReturnType<typeof history>) => StoredSnapshot, string[]]>([
+    ['adopted: the holds of the object a run wrote before it stopped replace state.json\'s', (h) => h.add(T(3), T(2), { undelivered: [], quiet_held: { 'generic:ops': [ref(T(3))] } }), [T(3)]],
+    ['a fork: the holds of both heads, each change once', (h) => h.add(T(3), T(1), { undelivered: [], quiet_held: { 'generic:ops': [ref(T(3)), ref(T(2))] } }), [T(2), T(3)]],
+  ])('quiet hours, %s', async (_name, other, want) => {
+    const h = history();
+    h.add(T(1), null);
+    const head = h.add(T(2), T(1), { undelivered: [], quiet_held: { 'generic:ops': [ref(T(2))] } });
+    other(h);
+    const held = (await baseFromHistory(h.store, head, config)).base.quietHolds!;
+    const r = await reconcileHistory(h.store, { ...h.base(head), quietHolds: held }, config, true);
+    expect(r!.base.quietHolds!['generic:ops']!.changes.map((c) => c.snapshot_id)).toEqual(want);
+    expect(r!.base.outbox).toEqual([]);
+  });
 });

@@ -6,6 +6,8 @@ import type { HistoryReader, StateStore } from '../store/ports';
 import type { OutboxEntry, State } from '../store/state';
 import { type DeliveryResult, deliverOutbox } from './deliver';
 import { withoutDelivered } from './outbox';
+import type { QuietHolds } from './quiet-hold';
+import { unionHolds } from './quiet-recovery';
 
 export interface DeliveryDeps {
   notifiers: readonly Notifier[];
@@ -29,7 +31,7 @@ export function deliverNow(deps: DeliveryDeps, outbox: readonly OutboxEntry[]): 
  */
 export async function deliverAndRecord(
   deps: DeliveryDeps & { store: Pick<StateStore & HistoryReader, 'stateVersion' | 'readState' | 'putState'> },
-  written: { outbox: OutboxEntry[]; version: string; stateWith(outbox: OutboxEntry[]): State },
+  written: { outbox: OutboxEntry[]; version: string; stateWith(outbox: OutboxEntry[]): State; quietHolds?: QuietHolds },
 ): Promise<DeliveryResult | null> {
   const { store, logger } = deps;
   const { outbox } = written;
@@ -41,7 +43,10 @@ export async function deliverAndRecord(
     logger.warn('concurrent run detected', { other_snapshot_id: other.state.snapshot.id });
     const kept = withoutDelivered(other.state.outbox, outbox, delivery.outbox);
     const ours = delivery.outbox.filter((e) => !other.state.outbox.some((o) => o.id === e.id));
-    await store.putState({ ...other.state, outbox: [...kept, ...ours] });
+    // The holds of both runs (DESIGN.md §11): a change either held stays held, once.
+    const holds = unionHolds(other.state.quiet_hours, written.quietHolds, [...other.state.outbox, ...outbox]);
+    const { quiet_hours: _, ...rest } = other.state;
+    await store.putState({ ...rest, outbox: [...kept, ...ours], ...(Object.keys(holds).length > 0 ? { quiet_hours: holds } : {}) });
   } else {
     await store.putState(written.stateWith(delivery.outbox));
   }

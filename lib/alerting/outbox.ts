@@ -59,7 +59,7 @@ export function expireOutbox(
 }
 
 /** The source and sink types of the changed tasks (a removed task is not in the snapshot: it has none). */
-function taskTypes(instances: readonly InstanceSnapshot[], changes: readonly Change[]): OutboxEntry['task_types'] {
+export function taskTypes(instances: readonly InstanceSnapshot[], changes: readonly Change[]): OutboxEntry['task_types'] {
   const wanted = new Set(changes.map((c) => c.task_id).filter((id): id is string => id !== null));
   const out: NonNullable<OutboxEntry['task_types']> = {};
   for (const instance of instances) {

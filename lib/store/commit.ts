@@ -2,6 +2,7 @@ import type { Change } from '../alerting/change';
 import { digestStep } from '../alerting/digest-run';
 import { expireOutbox } from '../alerting/outbox';
 import { type QuietHolds, quietStep } from '../alerting/quiet-hold';
+import { quietRecord } from '../alerting/quiet-recovery';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { HistoryReader, StateStore } from './ports';
@@ -67,7 +68,11 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
     errors.push(`message ${e.id} to ${e.channel} expired undelivered: ${e.last_error}`);
     logger.error('message expired undelivered', { ...e });
   }
-  const snapshot = nextSnapshot(input, expiry.outbox, expiry.expired);
+  const queued = [...expiry.outbox];
+  for (const entry of input.queue) if (!queued.some((e) => e.id === entry.id)) queued.push(entry);
+  // Before the history object: it records what is held and released (quiet-recovery.ts).
+  const quiet = quietStep({ channels: config.channels, holds: input.base.quietHolds ?? input.state?.quiet_hours, outbox: queued, nowMs: at.started, takenAt: at.takenAt });
+  const snapshot = nextSnapshot(input, quietRecord(quiet, expiry.outbox, input.queue), expiry.expired);
   const differs = run.differs || expiry.expired.length > 0 || input.merged.length > 0;
   let lastHistory = base.lastHistory;
   let historyKey: string | null = null;
@@ -77,9 +82,6 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
     lastHistory = { id: snapshot.id, key: written.key, sha256: written.sha256 };
     logger.info('history written', { key: written.key, sha256: written.sha256 });
   }
-  const queued = [...expiry.outbox];
-  for (const entry of input.queue) if (!queued.some((e) => e.id === entry.id)) queued.push(entry);
-  const quiet = quietStep({ channels: config.channels, holds: input.state?.quiet_hours, outbox: queued, nowMs: at.started, takenAt: at.takenAt });
   const digest = digestStep({ ...config, previous: input.state, instances: run.instances, changes: run.changes, expired: expiry.expired.length, outbox: quiet.outbox, nowMs: at.started, snapshot });
   const stateWith = (outbox: OutboxEntry[]): State => ({
     schema: STATE_SCHEMA,
@@ -107,8 +109,8 @@ export async function commitRun(deps: CommitDeps, input: CommitInput): Promise<C
   }
 }
 
-/** The run's snapshot: its history object, whether written or not. `outbox` is what may still be undelivered before this run's messages. */
-function nextSnapshot(input: CommitInput, outbox: readonly OutboxEntry[], expired: ExpiredMessage[]): Snapshot {
+/** The run's snapshot: its history object, whether written or not. `quiet`: what may still be undelivered besides this run's messages, and what is held (quiet-recovery.ts). */
+function nextSnapshot(input: CommitInput, quiet: Pick<Snapshot, 'undelivered' | 'quiet_held'>, expired: ExpiredMessage[]): Snapshot {
   const { base, run, merged } = input;
   return {
     schema: SNAPSHOT_SCHEMA,
@@ -120,7 +122,7 @@ function nextSnapshot(input: CommitInput, outbox: readonly OutboxEntry[], expire
     ...(expired.length > 0 ? { expired } : {}),
     ...(merged.length > 0 ? { merged } : {}),
     ...(input.released.length > 0 ? { released: [...input.released] } : {}),
-    // What may still be undelivered, so that a reset state.json can queue it again (DESIGN.md §6).
-    undelivered: outbox.map((e) => ({ id: e.id, snapshot_id: e.snapshot_id, pending: e.pending })),
+    // What may still be undelivered or is held, so that a reset state.json can queue it again (DESIGN.md §6).
+    ...quiet,
   };
 }

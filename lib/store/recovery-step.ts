@@ -32,7 +32,7 @@ export interface Start {
 export async function startingBase(read: StateRead, deps: RecoveryDeps, at: { started: number; takenAt: string }): Promise<Start> {
   const { store, config, logger } = deps;
   const state = read.kind === 'ok' ? read.state : null;
-  const base: Base = state ? { previous: state.snapshot, lastHistory: state.last_history, outbox: state.outbox } : { previous: null, lastHistory: null, outbox: [] };
+  const base: Base = state ? { previous: state.snapshot, lastHistory: state.last_history, outbox: state.outbox, quietHolds: state.quiet_hours ?? {} } : { previous: null, lastHistory: null, outbox: [] };
   const out: Start = { base, state, reset: false, concurrent: false, anomalies: [], errors: [] };
   if (read.kind === 'corrupt') {
     const latest = await store.readLatestHistory();

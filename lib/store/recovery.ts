@@ -6,12 +6,17 @@ import { newOutboxEntry } from '../alerting/outbox';
 import { sentChanges } from '../alerting/send-policy';
 import { type HistoryLink, type Snapshot, type UndeliveredMessage, historyKey } from './snapshot';
 import type { LastHistory, OutboxEntry } from './state';
+import type { QuietHolds } from '../alerting/quiet-hold';
+import { rebuildRelease } from '../alerting/quiet-recovery';
+import { quietBase } from './quiet-base';
 
 /** What a run continues from: the previous snapshot, the head of the history chain, the outbox. */
 export interface Base {
   previous: Snapshot | null;
   lastHistory: LastHistory | null;
   outbox: OutboxEntry[];
+  /** What each channel holds for quiet hours (DESIGN.md §11); absent: state.json's. */
+  quietHolds?: QuietHolds;
 }
 
 export interface Recovered {
@@ -49,6 +54,9 @@ class Requeue {
     this.objects.set(stored.snapshot.id, stored);
   }
 
+  /** A history object by id, read once. */
+  readonly snapshot = async (id: string): Promise<Snapshot | undefined> => (await this.object(id))?.snapshot;
+
   private async object(id: string): Promise<StoredSnapshot | undefined> {
     if (!this.objects.has(id)) this.objects.set(id, await this.store.readHistory(historyKey(id)).catch(() => undefined));
     return this.objects.get(id);
@@ -73,6 +81,12 @@ class Requeue {
       if (this.sent.has(m.id) || this.outbox.some((e) => e.id === m.id)) continue;
       // A daily digest has no history object of its own: the run after a reset makes today's again.
       if (m.id.startsWith(DIGEST_ID_PREFIX)) continue;
+      if (m.quiet_release) {
+        const released = await rebuildRelease(m, this.snapshot);
+        if (typeof released === 'string') this.errors.push(released);
+        else this.add(released);
+        continue;
+      }
       const stored = await this.object(m.snapshot_id);
       if (!stored) {
         this.errors.push(`message ${m.id} (history ${m.snapshot_id}) may be undelivered but cannot be rebuilt: its history object is missing or unreadable`);
@@ -111,11 +125,12 @@ export async function baseFromHistory(store: HistoryReader, latest: StoredSnapsh
   await q.own(latest);
   await q.recorded(latest.snapshot.undelivered);
   const legacy = latest.snapshot.undelivered === undefined ? ' (it does not record earlier undelivered messages: written by an older version)' : '';
+  const quiet = await quietBase(q, config, { latest: latest.snapshot });
   return {
-    base: { previous: latest.snapshot, lastHistory: linkOf(latest), outbox: q.sorted() },
+    base: { previous: latest.snapshot, lastHistory: linkOf(latest), ...quiet.base },
     merged: [],
-    notes: [`${q.outbox.length} message(s) that may be undelivered queued again from the history${legacy}`],
-    errors: q.errors,
+    notes: [`${quiet.base.outbox.length} message(s) that may be undelivered queued again from the history${legacy}`, ...quiet.notes],
+    errors: [...q.errors, ...quiet.errors],
   };
 }
 
@@ -183,5 +198,7 @@ export async function reconcileHistory(store: HistoryReader, base: Base, config:
     );
   }
   if (notes.length === 0) return null;
-  return { base: { previous: tipSnap, lastHistory: tip, outbox: q.sorted() }, merged, notes, errors: q.errors };
+  const others = merged.map((m) => byId.get(m.id)!.snapshot);
+  const quiet = await quietBase(q, config, { latest: tip.id === head.id ? null : tipSnap, others, holds: base.quietHolds });
+  return { base: { previous: tipSnap, lastHistory: tip, ...quiet.base }, merged, notes: [...notes, ...quiet.notes], errors: [...q.errors, ...quiet.errors] };
 }

@@ -75,11 +75,21 @@ export const ExpiredMessage = z.object({
 });
 export type ExpiredMessage = z.infer<typeof ExpiredMessage>;
 
+/** A change of a history object, by id and the object whose `changes` hold it. */
+export const ChangeRef = z.object({ id: z.string(), snapshot_id: z.string() });
+export type ChangeRef = z.infer<typeof ChangeRef>;
+
 /**
  * A message of an earlier history object not known to be delivered when this object was written: its
  * id (the `webhook-id`), the object whose changes it carries, and the channels it was pending on.
  */
-export const UndeliveredMessage = z.object({ id: z.string(), snapshot_id: z.string(), pending: z.array(z.string()) });
+export const UndeliveredMessage = z.object({
+  id: z.string(),
+  snapshot_id: z.string(),
+  pending: z.array(z.string()),
+  /** A message released after quiet hours (DESIGN.md §11): its changes, in order (its id derives from them and the channel). */
+  quiet_release: z.array(ChangeRef).optional(),
+});
 export type UndeliveredMessage = z.infer<typeof UndeliveredMessage>;
 
 /** DESIGN.md §6: a history object; `state.json` keeps the newest one as its `snapshot`. */
@@ -97,6 +107,8 @@ export const Snapshot = z.object({
   undelivered: z.array(UndeliveredMessage).optional(),
   /** Changes recorded held by earlier objects and sent by this object's run, as recorded (DESIGN.md §10; README "Design notes"). */
   released: StoredChanges.optional(),
+  /** Per channel key: the changes held for its quiet hours after this object's run (DESIGN.md §11), in order; absent when none. */
+  quiet_held: z.record(z.string(), z.array(ChangeRef)).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
