@@ -92,7 +92,7 @@ describe('quiet hours on a generic channel, across midnight in Asia/Shanghai', (
     // 1. Inside: one task paused (warning), one failed (critical), in one run.
     h.dms.setInstance(PROD, tasks.map((t, i) => (i === 0 ? { ...t, status: 'PAUSED' } : i === 1 ? { ...t, status: 'FAILED' } : t)));
     const first = await run();
-    expect(first.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, quiet_hours: { oncall: 1 } });
+    expect(first.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0, quiet_hours: { oncall: 1 } });
     expect(h.hook.received).toHaveLength(1);
     const now1 = verified(h.hook.received[0]!);
     expect(h.hook.received[0]!.headers['webhook-id']).toBe(now1.id);
@@ -104,7 +104,7 @@ describe('quiet hours on a generic channel, across midnight in Asia/Shanghai', (
     // 2. Still inside: the failed task recovers (resolved): held too.
     h.dms.setInstance(PROD, tasks.map((t, i) => (i === 0 ? { ...t, status: 'PAUSED' } : t)));
     const second = await run();
-    expect(second.report!.messages).toEqual({ delivered: 0, pending: 0, expired: 0, quiet_hours: { oncall: 2 } });
+    expect(second.report!.messages).toEqual({ delivered: 0, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0, quiet_hours: { oncall: 2 } });
     expect(h.hook.received).toHaveLength(1);
     const state2 = await readState();
     const [key, hold] = Object.entries(state2.quiet_hours ?? {})[0]!;
@@ -128,7 +128,7 @@ describe('quiet hours on a generic channel, across midnight in Asia/Shanghai', (
     h.hook.reset();
     h.hook.respondWith({ status: 503 }, { status: 503 }, { status: 503 });
     const third = await run();
-    expect(third.report!.messages).toEqual({ delivered: 0, pending: 1, expired: 0 });
+    expect(third.report!.messages).toEqual({ delivered: 0, pending: 1, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
     const tried = h.hook.received.map(verified);
     expect(tried).toHaveLength(3);
     const id = releaseId(key, hold.changes);
@@ -141,7 +141,7 @@ describe('quiet hours on a generic channel, across midnight in Asia/Shanghai', (
     // 4. The next run (inside the window again, or not): the retry keeps its id and content.
     h.hook.reset();
     const fourth = await run();
-    expect(fourth.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0 });
+    expect(fourth.report!.messages).toEqual({ delivered: 1, pending: 0, expired: 0, held: { pending: 0, flapping: 0, silenced: 0 }, silenced: 0 });
     expect(h.hook.received.map((r) => r.headers['webhook-id'])).toEqual([id]);
     expect(verified(h.hook.received[0]!)).toEqual(tried[0]);
     expect((await readState()).outbox).toEqual([]);
