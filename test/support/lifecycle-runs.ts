@@ -34,6 +34,8 @@ export const label = (c: Pick<Change, 'kind' | 'task_name' | 'instance_name' | '
 export interface Runs {
   h: Harness;
   obs: ObsFaultProxy;
+  /** The OBS prefix of the current scenario (`lc-N/`). */
+  readonly prefix: string;
   /** Starts a scenario: a fresh prefix, `tasks` published on PROD (statuses by index), only PROD watched. */
   scenario(statuses: string[], env?: Record<string, string>): void;
   /** Sets the statuses of PROD's tasks (by index) in the emulator. */
@@ -63,6 +65,9 @@ export async function startRuns(): Promise<Runs> {
   return {
     h,
     obs,
+    get prefix() {
+      return prefix;
+    },
     scenario(statuses, scenarioEnv = {}) {
       prefix = `lc-${++n}/`;
       env = { ...OFF, WATCH_INSTANCES: `prod=${PROD}`, ...scenarioEnv };
