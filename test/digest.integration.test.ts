@@ -105,13 +105,13 @@ describe('daily digest through the built handler', () => {
     expect(Object.keys(state.digests!).sort()).toEqual(['dingtalk:ops-dingtalk', 'feishu:ops-feishu', 'generic:ops-generic', 'slack:ops-slack', 'teams:ops-teams', 'wecom:ops-wecom']);
     expect(state.outbox).toEqual([]);
 
-    // The same day, a later run: nothing more; a quiet run reads state.json once and writes it once.
+    // The same day, a later run: nothing more; a quiet run reads state.json and silences.json once and writes state.json once.
     obs.clear();
     const second = await run([...channels(zone.due), { type: 'slack', name: 'later-slack', url: `${rx.slack.url}?later=1`, digest: zone.later }], env);
     expect(second.report).toMatchObject({ changes: 0, messages: { delivered: 0, pending: 0 } });
     expect(h.hook.received).toHaveLength(1);
     expect(chatCount()).toEqual({ feishu: 1, dingtalk: 1, wecom: 1, slack: 1, teams: 1 });
-    expect(obs.requests.map((r) => `${r.method} ${r.key.replace(prefix, '')}`)).toEqual(['GET state.json', 'PUT state.json']);
+    expect(obs.requests.map((r) => `${r.method} ${r.key.replace(prefix, '')}`).sort()).toEqual(['GET silences.json', 'GET state.json', 'PUT state.json']);
   });
 
   it('a run that stops after queueing the digest (its last state.json write fails) delivers it once, later, and queues no other', async () => {
