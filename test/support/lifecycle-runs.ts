@@ -121,3 +121,16 @@ export function recordedAt(run: LifecycleRun, kind: string): number {
   if (!c) throw new Error(`no ${kind} recorded in ${run.report.history_key}`);
   return Date.parse(c.detected_at);
 }
+
+/**
+ * After the run that started at `sentAt` sent something: a run before `sentAt + everyMs` sends nothing and
+ * writes no history object; one at that deadline sends `reminder` (REMIND_EVERY = `everyMs`).
+ */
+export async function expectQuietThenReminder(r: Runs, sentAt: number, everyMs: number, reminder: string[][]): Promise<void> {
+  const soon = await r.run();
+  expect(Date.parse(soon.report.started_at)).toBeLessThan(sentAt + everyMs);
+  expect(soon.messages).toEqual([]);
+  expect(soon.history).toBeNull();
+  await until(sentAt + everyMs);
+  expect((await r.run()).messages).toEqual(reminder);
+}
