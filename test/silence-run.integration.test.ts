@@ -159,6 +159,8 @@ describe('silences in the run (built CLI and built handler, local OBS)', () => {
     expect(failed.messages).toEqual([['status_changed:lc-dump-0→FAILED']]);
     expect(failed.report.messages).toMatchObject({ silenced: 0 });
     expect(failed.report.errors).toEqual([expect.stringMatching(new RegExp(`^${key}: .*: nothing is silenced until it is fixed$`))]);
+    // The file's bytes quoted in the error show bidi controls as escapes (a U+202E would reorder the line).
+    expect(failed.report.errors[0]).not.toMatch(/[\u202A-\u202E]/);
     expect(failed.history!.changes).toEqual([expect.not.objectContaining({ held: expect.anything() })]);
     const again = await r.run();
     expect(again.report.errors).toEqual([expect.stringContaining(key)]);
