@@ -105,7 +105,7 @@ describe('daily digest through the built handler', () => {
     expect(Object.keys(state.digests!).sort()).toEqual(['dingtalk:ops-dingtalk', 'feishu:ops-feishu', 'generic:ops-generic', 'slack:ops-slack', 'teams:ops-teams', 'wecom:ops-wecom']);
     expect(state.outbox).toEqual([]);
 
-    // The same day, a later run: nothing more; a quiet run reads state.json and silences.json once each and writes state.json once.
+    // The same day, a later run: nothing more; a quiet run reads state.json and silences.json once and writes state.json once.
     obs.clear();
     const second = await run([...channels(zone.due), { type: 'slack', name: 'later-slack', url: `${rx.slack.url}?later=1`, digest: zone.later }], env);
     expect(second.report).toMatchObject({ changes: 0, messages: { delivered: 0, pending: 0 } });

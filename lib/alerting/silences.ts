@@ -2,6 +2,7 @@
 // which of them a change matches. Pure: no I/O, the time is passed in.
 import * as z from 'zod';
 import { globMatcher, globProblem } from '../glob';
+import { showInvisible } from '../visible-text';
 import { CHANGE_KINDS } from './change';
 
 export const SILENCES_SCHEMA = 'smart-connect-watch/silences/v1';
@@ -121,7 +122,8 @@ export function parseSilences(text: string | undefined, key: string): SilencesRe
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { silences: [], error: `${key}: not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+    // The parser's message quotes the file's text: its bidi controls are shown as escapes.
+    return { silences: [], error: `${key}: not valid JSON (${showInvisible(err instanceof Error ? err.message : String(err))})` };
   }
   const parsed = SilencesFile.safeParse(json);
   if (!parsed.success) return { silences: [], error: `${key}: ${firstIssue(parsed.error, 'does not match the schema at').replace(/^ /, '')}` };

@@ -34,6 +34,8 @@ export const label = (c: Pick<Change, 'kind' | 'task_name' | 'instance_name' | '
 export interface Runs {
   h: Harness;
   obs: ObsFaultProxy;
+  /** The OBS prefix of the current scenario (`lc-N/`). */
+  readonly prefix: string;
   /** Starts a scenario: a fresh prefix, `tasks` published on PROD (statuses by index), only PROD watched. */
   scenario(statuses: string[], env?: Record<string, string>): void;
   /** Sets the statuses of PROD's tasks (by index) in the emulator. */
@@ -63,6 +65,9 @@ export async function startRuns(): Promise<Runs> {
   return {
     h,
     obs,
+    get prefix() {
+      return prefix;
+    },
     scenario(statuses, scenarioEnv = {}) {
       prefix = `lc-${++n}/`;
       env = { ...OFF, WATCH_INSTANCES: `prod=${PROD}`, ...scenarioEnv };
@@ -115,4 +120,17 @@ export function recordedAt(run: LifecycleRun, kind: string): number {
   const c = run.history?.changes.find((x) => x.kind === kind);
   if (!c) throw new Error(`no ${kind} recorded in ${run.report.history_key}`);
   return Date.parse(c.detected_at);
+}
+
+/**
+ * After the run that started at `sentAt` sent something: a run before `sentAt + everyMs` sends nothing and
+ * writes no history object; one at that deadline sends `reminder` (REMIND_EVERY = `everyMs`).
+ */
+export async function expectQuietThenReminder(r: Runs, sentAt: number, everyMs: number, reminder: string[][]): Promise<void> {
+  const soon = await r.run();
+  expect(Date.parse(soon.report.started_at)).toBeLessThan(sentAt + everyMs);
+  expect(soon.messages).toEqual([]);
+  expect(soon.history).toBeNull();
+  await until(sentAt + everyMs);
+  expect((await r.run()).messages).toEqual(reminder);
 }
