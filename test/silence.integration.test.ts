@@ -169,7 +169,7 @@ describe('silence add|list|expire (built CLI, local OBS)', { timeout: 300_000 },
       // The race was real: the file was written again after a read-back found a journaled addition missing.
       expect(proxy.requests.filter((q) => q.method === 'PUT' && q.key === FILE).length).toBeGreaterThan(2);
     }
-  });
+  }, 120_000); // ten rounds of two CLI processes: 25 s on a busy machine
 
   it('without the journal and the read-back, the same interleaving loses an addition', async () => {
     const store = await createObsStore({ bucket: obs.bucket, prefix: PREFIX, endpoint: proxy.url, credentials: { ak: new Secret(obs.accessKey), sk: new Secret(SK), securityToken: undefined, source: 'environment' } });
