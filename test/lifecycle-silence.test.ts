@@ -114,6 +114,15 @@ describe('DESIGN.md §11 silences in the lifecycle, row by row', () => {
     expect(results.map(held)).toEqual(expectedHeld);
   });
 
+  it('a flapping episode whose `flapping` a silence held: its resolved end is not sent either, even after the silence (§10: resolved only when told)', () => {
+    const d = driver(CONFIG, undefined, hook([{ id: 'sil_a', from: 1, to: 25, subject: 'a' }]));
+    const runs: Run[] = [[0, i({ a: 'RUNNING' })], [5, i({ a: 'FAILED' })], [10, i({ a: 'RUNNING' })], [15, i({ a: 'FAILED' })], [20, i({ a: 'RUNNING' })], [50, i({ a: 'RUNNING' })], [55, i({ a: 'RUNNING' })]];
+    const results = runs.map(([minute, instances]) => d.run(T0 + minute * MIN, instances));
+    expect(results.map(sent)).toEqual([['task_added:a→RUNNING'], [], [], [], [], [], []]);
+    expect(held(results[3]!)).toContain('silenced[sil_a]:flapping:a→FAILED');
+    expect(held(results[5]!)).toEqual(['silenced[sil_a]:flapping_ended:a→RUNNING']);
+  });
+
   it('without the hook nothing is silenced', () => {
     const d = driver(CONFIG);
     expect(sent(d.run(T0, i({ a: 'FAILED' })))).toEqual(['still_failing:a→FAILED', 'task_added:a→FAILED']);

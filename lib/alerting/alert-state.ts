@@ -49,6 +49,8 @@ export const AlertEntry = z.object({
   changes_at: z.array(Time),
   /** When the current flapping episode began; null when not flapping. */
   flapping_since: Time.nullable(),
+  /** The silences that held this episode's `flapping`: told to nobody, its resolved end is not sent either. */
+  flapping_silenced_by: z.array(z.string()).optional(),
 });
 export type AlertEntry = z.infer<typeof AlertEntry>;
 

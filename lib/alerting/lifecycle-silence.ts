@@ -13,7 +13,8 @@ import { failingKey } from '../store/run-record';
  *   another kind (`--kind status_changed`) no longer holds the failure at the next run.
  * - A change held by an earlier run and due now that a silence matches is not sent and not released
  *   (its record keeps `held: "pending"`); its failure counts as told to nobody.
- * - The unsent recovery of a failure a silence held carries `held: "silenced"` and those silences.
+ * - The unsent recovery of a failure a silence held carries `held: "silenced"` and those silences; so
+ *   does the resolved `flapping_ended` of an episode whose `flapping` a silence held.
  */
 
 /** Whether `c` notifies its task's or instance's current failure (it is what tells people it is failing). */
@@ -52,8 +53,21 @@ export function silenceEnded(ctx: Ctx): void {
 export function applySilences(ctx: Ctx, recorded: readonly AlertChange[], baseline: ReadonlySet<string>): void {
   const due = new Set(ctx.due.map((c) => c.id));
   for (const c of [...recorded.filter((r) => !ctx.held.has(r.id)), ...ctx.due]) {
+    const entry = c.instance_id === null ? undefined : ctx.entries.get(failingKey(c.instance_id, c.task_id));
+    if (c.kind === 'flapping_ended' && c.severity === 'resolved' && entry?.flapping_silenced_by?.length) {
+      // §10: a recovery is sent only when what it ends was sent; this episode's `flapping` was silenced.
+      ctx.held.set(c.id, 'silenced');
+      ctx.silencedBy.set(c.id, entry.flapping_silenced_by);
+      delete entry.flapping_silenced_by;
+      continue;
+    }
     const ids = ctx.silenced(c);
-    const f = c.instance_id === null || (c.kind === 'task_added' && baseline.has(c.instance_id)) ? undefined : ctx.entries.get(failingKey(c.instance_id, c.task_id))?.failure;
+    if (entry && c.kind === 'flapping') {
+      if (ids.length > 0) entry.flapping_silenced_by = ids;
+      else delete entry.flapping_silenced_by;
+    }
+    if (entry && c.kind === 'flapping_ended') delete entry.flapping_silenced_by;
+    const f = c.kind === 'task_added' && c.instance_id !== null && baseline.has(c.instance_id) ? undefined : entry?.failure;
     if (ids.length === 0) {
       if (f && notifiesFailure(c)) delete f.silenced_by;
       continue;

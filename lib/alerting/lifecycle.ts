@@ -24,7 +24,8 @@ import type { InstanceSnapshot } from '../store/snapshot';
  *   flapping end) until the instance is listed again: the instance's own alert covers them.
  * - Flapping counts `status_changed` only. The change that reaches FLAP_THRESHOLD starts an episode;
  *   pending changes of a failure then are dropped (the `flapping` message replaces them). The
- *   `flapping` change is always sent, so its `flapping_ended` is too; `flap_count` says how many
+ *   `flapping` change is sent unless a silence holds it, and then its resolved `flapping_ended` is
+ *   held too (lifecycle-silence.ts); `flap_count` says how many
  *   changes the window held. A change counts while younger than FLAP_WINDOW; the episode ends at
  *   the first run with none left.
  * - `flapping_ended` is `resolved` when RUNNING, else `critical` (PAUSED included, as §4 says).
