@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type WebhookReceiver, startWebhookReceiver } from '../lib/demo/webhook-receiver';
 import { Snapshot } from '../lib/store/snapshot';
 import { State } from '../lib/store/state';
-import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
-import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
+import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets } from './support/harness';
+import type { ObsFaultProxy } from './support/obs-fault-proxy';
+import { withFaultProxyHarness } from './support/fault-harness';
 
 // Fault injection, part 2 (issue #4 items 4–6): deliveries, runs that stop half-way, and OBS
 // failing, through the built handler, with OBS behind a loopback proxy that injects the faults.
@@ -31,14 +32,7 @@ describe('faults in deliveries, half-finished runs and OBS', () => {
     h.dms.setInstance(PROD, prod);
   };
 
-  beforeAll(async () => {
-    h = await startHarness();
-    obs = await startObsFaultProxy(h.obs.endpoint);
-  });
-  afterAll(async () => {
-    await obs?.close();
-    await h?.close();
-  });
+  withFaultProxyHarness((started) => ({ h, obs } = started));
   beforeEach(() => {
     prefix = `faults-${++tests}/`; // a fresh state and history per test
     prod = fixtureTasks();

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { releaseId } from '../lib/alerting/quiet-hold';
 import { State } from '../lib/store/state';
 import { acceptedChanges, deliveryGaps, historyObjects } from './support/delivery-oracle';
-import { type Harness, type Invocation, type TaskRecord, fixtureTasks, leakedSecrets, startHarness } from './support/harness';
-import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
+import { type Harness, type Invocation, type TaskRecord, fixtureTasks, leakedSecrets } from './support/harness';
+import type { ObsFaultProxy } from './support/obs-fault-proxy';
+import { withFaultProxyHarness } from './support/fault-harness';
 
 // Issue #20 item 3 with #15 (DESIGN.md §2, §6, §11): changes held for quiet hours survive a state
 // reset, and a released quiet-hours message that may be undelivered is queued again after a reset
@@ -46,14 +47,7 @@ describe('quiet hours across a state reset', () => {
   const corruptState = () => h.putObject(`${prefix}state.json`, '{"schema": "smart-connect-watch/state/v1", "quiet_hours": [trunc');
   const readState = async () => State.parse(JSON.parse((await h.getObject(`${prefix}state.json`))!));
 
-  beforeAll(async () => {
-    h = await startHarness();
-    obs = await startObsFaultProxy(h.obs.endpoint);
-  });
-  afterAll(async () => {
-    await obs?.close();
-    await h?.close();
-  });
+  withFaultProxyHarness((started) => ({ h, obs } = started));
 
   it('restores the holds from the history, then queues a released message again under its id after a second reset', async () => {
     tasks = fixtureTasks();

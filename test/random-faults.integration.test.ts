@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
 import { State } from '../lib/store/state';
 import { acceptedChanges, deliveryGaps, historyObjects } from './support/delivery-oracle';
-import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
-import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
+import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets } from './support/harness';
+import type { ObsFaultProxy } from './support/obs-fault-proxy';
+import { withFaultProxyHarness } from './support/fault-harness';
 import { invokeTogether } from './support/overlap';
 
 // A randomized fault run (issue #15), fixed seeds and a bounded number of runs, through the built
@@ -48,14 +49,7 @@ const FAULTS: [Fault, number][] = [
 describe('randomized faults: nothing lost, nothing invented', () => {
   let h: Harness;
   let obs: ObsFaultProxy;
-  beforeAll(async () => {
-    h = await startHarness();
-    obs = await startObsFaultProxy(h.obs.endpoint);
-  });
-  afterAll(async () => {
-    await obs?.close();
-    await h?.close();
-  });
+  withFaultProxyHarness((started) => ({ h, obs } = started));
 
   it.each([[20261202], [1515]])('seed %i', async (seed) => {
     const random = prng(seed);

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_OBS_ACCESS_KEY } from '../lib/demo/local-obs';
 import { State } from '../lib/store/state';
 import { acceptedChanges, deliveryGaps, historyObjects } from './support/delivery-oracle';
-import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets, startHarness } from './support/harness';
-import { type ObsFaultProxy, startObsFaultProxy } from './support/obs-fault-proxy';
+import { type Harness, type Invocation, type TaskRecord, fixtureTasks, generatedTasks, leakedSecrets } from './support/harness';
+import type { ObsFaultProxy } from './support/obs-fault-proxy';
+import { withFaultProxyHarness } from './support/fault-harness';
 import { invokeTogether } from './support/overlap';
 
 // Issue #15 items 1–3, through the built handler with real SDK clients, s3rver behind a fault proxy
@@ -47,14 +48,7 @@ describe('nothing lost across resets and overlapping runs', () => {
       execFile(process.execPath, [CLI, 'verify', '--json'], { env: cliEnv, timeout: 30_000 }, (err, stdout) => resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout }));
     });
 
-  beforeAll(async () => {
-    h = await startHarness();
-    obs = await startObsFaultProxy(h.obs.endpoint);
-  });
-  afterAll(async () => {
-    await obs?.close();
-    await h?.close();
-  });
+  withFaultProxyHarness((started) => ({ h, obs } = started));
   beforeEach(async () => {
     prefix = `recovery-${++tests}/`;
     prod = fixtureTasks();

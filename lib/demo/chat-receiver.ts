@@ -8,9 +8,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHAT_LIMITS, CHAT_PLATFORMS, type ChatPlatformName, tooLarge, wellFormed } from './chat-payload-rules';
 
-export const CHAT_PLATFORMS = ['feishu', 'dingtalk', 'wecom', 'slack', 'teams'] as const;
-export type ChatPlatformName = (typeof CHAT_PLATFORMS)[number];
+export { CHAT_LIMITS, CHAT_PLATFORMS, type ChatPlatformName };
+
 export type ChatAnswer = { status: number; body?: unknown; headers?: Record<string, string> };
 export type ChatFailure = 'rate_limit' | 'bad_signature' | 'bad_request' | 'too_large';
 
@@ -41,9 +42,6 @@ export interface ChatReceiver {
   reset(): void;
   close(): Promise<void>;
 }
-
-/** Body limits, as each platform states them (Teams: 28 KB). */
-export const CHAT_LIMITS = { feishu: 20_000, dingtalk: 20_000, wecomMarkdown: 4096, wecomText: 2048, slackBlocks: 50, slackSection: 3000, slackHeader: 150, teams: 28 * 1024 } as const;
 
 const SIGN_WINDOW_MS = 60 * 60 * 1000;
 const OK: Record<ChatPlatformName, ChatAnswer> = {
@@ -202,41 +200,6 @@ function checkSignature(platform: ChatPlatformName, secret: string | undefined, 
   const a = Buffer.from(expected(secret));
   const b = Buffer.from(sign);
   return a.length === b.length && timingSafeEqual(a, b) ? 'valid' : 'invalid';
-}
-
-function tooLarge(platform: ChatPlatformName, body: string, json: unknown): boolean {
-  const bytes = Buffer.byteLength(body, 'utf8');
-  const j = json as Record<string, Record<string, unknown> | undefined>;
-  switch (platform) {
-    case 'feishu': return bytes > CHAT_LIMITS.feishu;
-    case 'dingtalk': return bytes > CHAT_LIMITS.dingtalk;
-    case 'wecom': {
-      const content = j.markdown?.content ?? j.text?.content;
-      const limit = j.markdown ? CHAT_LIMITS.wecomMarkdown : CHAT_LIMITS.wecomText;
-      return typeof content === 'string' && Buffer.byteLength(content, 'utf8') > limit;
-    }
-    case 'slack': {
-      const blocks = (j as { blocks?: { type?: string; text?: { text?: string } }[] }).blocks ?? [];
-      return blocks.length > CHAT_LIMITS.slackBlocks || blocks.some((b) => (b.text?.text?.length ?? 0) > (b.type === 'header' ? CHAT_LIMITS.slackHeader : CHAT_LIMITS.slackSection));
-    }
-    case 'teams': return bytes > CHAT_LIMITS.teams;
-  }
-}
-
-function wellFormed(platform: ChatPlatformName, json: unknown): boolean {
-  // Probing an untyped body.
-  const j = json as Record<string, any>;
-  const isStr = (v: unknown) => typeof v === 'string' && v.length > 0;
-  switch (platform) {
-    case 'feishu': return j.msg_type === 'interactive' ? Array.isArray(j.card?.elements) && isStr(j.card?.header?.title?.content) : j.msg_type === 'text' && isStr(j.content?.text);
-    case 'dingtalk': return j.msgtype === 'markdown' ? isStr(j.markdown?.title) && isStr(j.markdown?.text) : j.msgtype === 'text' && isStr(j.text?.content);
-    case 'wecom': return j.msgtype === 'markdown' ? isStr(j.markdown?.content) : j.msgtype === 'text' && isStr(j.text?.content);
-    case 'slack': return isStr(j.text) || (Array.isArray(j.blocks) && j.blocks.length > 0);
-    case 'teams': {
-      const a = j.type === 'message' && Array.isArray(j.attachments) ? j.attachments[0] : undefined;
-      return a?.contentType === 'application/vnd.microsoft.card.adaptive' && a.content?.type === 'AdaptiveCard' && isStr(a.content?.version) && Array.isArray(a.content?.body);
-    }
-  }
 }
 
 function codeOf(body: unknown): number | undefined {
