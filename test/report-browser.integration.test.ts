@@ -4,19 +4,17 @@
  * 18 tasks over 30 days. At 1,280 px nothing overflows, nothing is logged as an error, nothing is
  * fetched; the axis is labelled; names are shown as text.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTimelines } from '../lib/audit/bands';
 import { renderReport } from '../lib/audit/report-html';
-import { type LocalObs, startLocalObs } from '../lib/demo/local-obs';
-import { type Browser, launchChromium } from './support/browser';
+import type { LocalObs } from '../lib/demo/local-obs';
+import type { Browser } from './support/browser';
 import { generateFleet } from './fixtures/audit/fleet';
-import { Bucket } from './fixtures/audit/history';
 import { HOSTILE_TASK_NAMES, hostileHistory } from './support/report-sample';
-import { writeReport } from './support/report-cli';
+import { withReportStore, writeReport } from './support/report-cli';
 
 
 describe('the HTML report in headless Chromium', () => {
@@ -24,20 +22,7 @@ describe('the HTML report in headless Chromium', () => {
   let obs: LocalObs;
   let dir: string;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'scw-report-'));
-    obs = await startLocalObs();
-    const bucket = await Bucket.open(obs.endpoint, obs.bucket, obs.accessKey, obs.secretKey);
-    await bucket.upload(hostileHistory(new Date(Date.now() - 60_000), 'hostile/', { instances: 12, minutes: 45, everyMinutes: 3 }));
-    bucket.close();
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await obs?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  withReportStore('report', (bucket) => bucket.upload(hostileHistory(new Date(Date.now() - 60_000), 'hostile/', { instances: 12, minutes: 45, everyMinutes: 3 })), (setup) => ({ browser, obs, dir } = setup));
 
   it('a report of hostile names over 45 minutes, written by the CLI: fits 1,280 px, labelled axis, names as text', async () => {
     const file = join(dir, 'hostile.html');

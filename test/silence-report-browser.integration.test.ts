@@ -4,14 +4,12 @@
  * instance shades every task row of that instance over exactly its time (clipped to the range), on top
  * of the bands; rows it does not match, silences that match nothing or lie outside the range, none.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalObs, startLocalObs } from '../lib/demo/local-obs';
-import { Bucket, generateHistory, timesEndingAt } from './fixtures/audit/history';
-import { type Browser, launchChromium } from './support/browser';
-import { writeReport } from './support/report-cli';
+import { describe, expect, it } from 'vitest';
+import type { LocalObs } from '../lib/demo/local-obs';
+import { generateHistory, timesEndingAt } from './fixtures/audit/history';
+import type { Browser } from './support/browser';
+import { withReportStore, writeReport } from './support/report-cli';
 
 const H = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
@@ -28,10 +26,7 @@ describe('report --html shades silenced periods (headless Chromium)', () => {
   const silenced = { from: first + 1.5 * H, to: first + 3.5 * H };
   const before = { from: since - 5 * H, to: since + H };
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'scw-silence-report-'));
-    obs = await startLocalObs();
-    const bucket = await Bucket.open(obs.endpoint, obs.bucket, obs.accessKey, obs.secretKey);
+  withReportStore('silence-report', async (bucket) => {
     await bucket.upload(generateHistory(timesEndingAt(new Date(last), 6, H), 'r/'));
     const silence = (id: string, over: Record<string, unknown>) => ({ id, instance: null, task: null, kind: null, created_at: iso(since), created_by: 'alice', comment: `comment of ${id}`, ...over });
     const silences = [
@@ -42,15 +37,7 @@ describe('report --html shades silenced periods (headless Chromium)', () => {
       silence('sil_after', { instance: 'analytics', starts_at: iso(until + H), ends_at: iso(until + 2 * H) }),
     ];
     await bucket.put('r/silences.json', JSON.stringify({ schema: 'smart-connect-watch/silences/v1', silences }));
-    bucket.close();
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await obs?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, (setup) => ({ browser, obs, dir } = setup));
 
   it('draws each shade over exactly its time on the rows it matches, above the bands', async () => {
     const file = join(dir, 'silenced.html');
